@@ -1,0 +1,38 @@
+# make run: set everything up, fill an empty store with demo data, serve on :5000
+# make test: set everything up and run the whole suite (browser and PostgreSQL included)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export BETROKKEN_DATA_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test install chromium bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium); }
+
+run: install
+	$(BIN)/betrokken demo --if-empty
+	$(BIN)/betrokken serve --host 127.0.0.1 --port 5000
+
+test: install chromium
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/commands.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

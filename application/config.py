@@ -1,0 +1,66 @@
+"""Where the store lives: a SQLite file under BETROKKEN_DATA_DIR (the embedded default), or
+PostgreSQL when BETROKKEN_DATABASE_URL says so. Turns that into eventsourcing's settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DEFAULT_DATA_DIR = "./instance"
+EVENTS_FILE = "events.sqlite"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The data directory (always: secrets and SQLite files) and an optional PostgreSQL URL."""
+
+    data_dir: Path
+    database_url: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> "StoreConfig":
+        env = os.environ if environ is None else environ
+        return cls(
+            data_dir=Path(env.get("BETROKKEN_DATA_DIR") or DEFAULT_DATA_DIR),
+            database_url=env.get("BETROKKEN_DATABASE_URL") or None,
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and urlparse(self.database_url).scheme in ("postgres", "postgresql")
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / EVENTS_FILE
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The settings eventsourcing's Application reads."""
+        if self.database_url and not self.is_postgres:
+            raise ValueError(f"BETROKKEN_DATABASE_URL must start with postgresql://, not {self.database_url!r}")
+        if self.is_postgres:
+            return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **postgres_settings(self.database_url or "")}
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.events_path.resolve()),
+            # Whole seconds; the WSGI server's threads wait for each other's writes this long.
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+
+
+def postgres_settings(url: str) -> dict[str, str]:
+    """postgresql://user:pass@host:port/db as eventsourcing's POSTGRES_* settings."""
+    u = urlparse(url)
+    settings = {
+        "POSTGRES_DBNAME": unquote(u.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": u.hostname or "localhost",
+        "POSTGRES_PORT": str(u.port or 5432),
+        "POSTGRES_USER": unquote(u.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(u.password or ""),
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    return settings

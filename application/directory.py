@@ -1,0 +1,73 @@
+"""An in-process index of which parents, programmes and sessions exist, and where they belong.
+
+The event store answers "give me aggregate X" but not "which programmes does school 12AB
+run". The directory reads only the creation events (by topic, from the position it last saw),
+so it stays current with writes from any process at the cost of one indexed range query."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.utils import get_topic
+
+from domain.parent import Parent
+from domain.session import Session
+from domain.training_program import TrainingProgram
+
+PAGE = 1000
+
+
+@dataclass
+class Directory:
+    """Parents and programmes per school, sessions per programme, in order of creation."""
+
+    app: Application
+    position: int = 0
+    parents: dict[UUID, str] = field(default_factory=dict)
+    programs: dict[UUID, str] = field(default_factory=dict)
+    sessions: dict[UUID, list[UUID]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.topics = {
+            get_topic(Parent.Registered): self._parent,
+            get_topic(TrainingProgram.Created): self._program,
+            get_topic(Session.Scheduled): self._session,
+        }
+
+    def refresh(self) -> None:
+        """Read the creation events written since the last look."""
+        with self.lock:
+            while True:
+                page = self.app.recorder.select_notifications(
+                    start=self.position, limit=PAGE, topics=list(self.topics), inclusive_of_start=False
+                )
+                for n in page:
+                    self.topics[n.topic](self.app.mapper.to_domain_event(n))
+                    self.position = n.id
+                if len(page) < PAGE:
+                    return
+
+    def _parent(self, e: Parent.Registered) -> None:
+        self.parents[e.originator_id] = e.school  # type: ignore[attr-defined]
+
+    def _program(self, e: TrainingProgram.Created) -> None:
+        self.programs[e.originator_id] = e.school  # type: ignore[attr-defined]
+
+    def _session(self, e: Session.Scheduled) -> None:
+        self.sessions.setdefault(e.program_id, []).append(e.originator_id)  # type: ignore[attr-defined]
+
+    def programs_of(self, schools: frozenset[str] | None) -> list[UUID]:
+        self.refresh()
+        return [p for p, s in self.programs.items() if schools is None or s in schools]
+
+    def parents_of(self, schools: frozenset[str] | None) -> list[UUID]:
+        self.refresh()
+        return [p for p, s in self.parents.items() if schools is None or s in schools]
+
+    def sessions_of(self, program_id: UUID) -> list[UUID]:
+        self.refresh()
+        return list(self.sessions.get(program_id, []))

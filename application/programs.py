@@ -1,0 +1,362 @@
+"""The programme service: the use cases of programme staff, in their words.
+
+Every command loads the aggregates it needs, lets them check their rules, and saves the new
+facts in one go. A concurrent edit of the same aggregate (another tablet, another thread,
+another process) surfaces as eventsourcing's IntegrityError: the command is then re-run
+against the fresh state, so nothing is lost and no client sees a crash."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from application import transcodings
+from application.actor import SYSTEM, Actor
+from application.directory import Directory
+from domain.errors import ConcurrentEditError, DomainError, NotEnrolledError, NotFoundError, SchoolMismatchError
+from domain.figures import ParentFigures, parent_figures
+from domain.parent import Assessment, Child, Parent
+from domain.session import Session
+from domain.training_program import Payout, TrainingProgram
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 25
+
+
+class ProgramService(Application):
+    """Register parents, run programmes, take roll calls and pay rewards."""
+
+    name = "Betrokken"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.directory = Directory(self)
+        self.retries = 0
+        # Called with the last position after every successful save (projections listen here).
+        self.saved_listeners: list[Callable[[int], None]] = []
+        # How much a parent has earned in a programme; the rewards projection replaces this.
+        self.earned_cents: Callable[[TrainingProgram, UUID], int] = self._earned_from_aggregates
+
+    # -- infrastructure ----------------------------------------------------------------------
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcodings.register(transcoder)
+
+    def _retrying(self, command: Callable[[], T]) -> T:
+        """Run a command, re-running it against fresh state when another writer got there first."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return command()
+            except IntegrityError:
+                self.retries += 1
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise ConcurrentEditError("the record kept changing while saving; reload and retry")
+
+    def _save(self, *aggregates: Any) -> int:
+        recordings = self.save(*aggregates)
+        position = recordings[-1].notification.id if recordings else 0
+        for listener in self.saved_listeners:
+            listener(position)
+        return position
+
+    def _get(self, cls: type[T], what: str, ident: UUID) -> T:
+        try:
+            agg = self.repository.get(ident)
+        except AggregateNotFoundError:
+            raise NotFoundError(what, ident) from None
+        if not isinstance(agg, cls):
+            raise NotFoundError(what, ident)
+        return agg
+
+    # -- reading (scoped to the actor's schools) -------------------------------------------
+
+    def parent(self, parent_id: UUID, actor: Actor = SYSTEM) -> Parent:
+        """A parent, if the actor may see their school."""
+        p = self._get(Parent, "parent", parent_id)
+        actor.ensure_may_see(p.school, "parent", parent_id)
+        return p
+
+    def program(self, program_id: UUID, actor: Actor = SYSTEM) -> TrainingProgram:
+        """A programme, if the actor may see its school."""
+        p = self._get(TrainingProgram, "programme", program_id)
+        actor.ensure_may_see(p.school, "programme", program_id)
+        return p
+
+    def session(self, session_id: UUID, actor: Actor = SYSTEM) -> Session:
+        """A session, if the actor may see its programme's school."""
+        s = self._get(Session, "session", session_id)
+        self._scoped_program_of(s, actor)
+        return s
+
+    def _scoped_program_of(self, session: Session, actor: Actor) -> TrainingProgram:
+        program = self._get(TrainingProgram, "programme", session.program_id)
+        actor.ensure_may_see(program.school, "session", session.id)
+        return program
+
+    def programs(self, actor: Actor = SYSTEM) -> list[TrainingProgram]:
+        """The programmes of the actor's schools, oldest first."""
+        return [self._get(TrainingProgram, "programme", i) for i in self.directory.programs_of(actor.schools)]
+
+    def parents(self, actor: Actor = SYSTEM) -> list[Parent]:
+        """The parents registered at the actor's schools, oldest first."""
+        return [self._get(Parent, "parent", i) for i in self.directory.parents_of(actor.schools)]
+
+    def sessions(self, program_id: UUID, actor: Actor = SYSTEM) -> list[Session]:
+        """The sessions of a programme, in order of their start."""
+        self.program(program_id, actor)
+        found = [self._get(Session, "session", i) for i in self.directory.sessions_of(program_id)]
+        return sorted(found, key=lambda s: s.starts_at)
+
+    def figures(self, program_id: UUID, parent_id: UUID, actor: Actor = SYSTEM) -> ParentFigures:
+        """One parent's attendance, completion and rewards, straight from the aggregates."""
+        program = self.program(program_id, actor)
+        return self._figures(program, parent_id)
+
+    def _figures(self, program: TrainingProgram, parent_id: UUID) -> ParentFigures:
+        sessions = [self._get(Session, "session", i) for i in self.directory.sessions_of(program.id)]
+        assessments = self._get(Parent, "parent", parent_id).assessments
+        return parent_figures(program, sessions, assessments, parent_id)
+
+    def _earned_from_aggregates(self, program: TrainingProgram, parent_id: UUID) -> int:
+        return self._figures(program, parent_id).earned_cents
+
+    # -- parents ---------------------------------------------------------------------------
+
+    def register_parent(
+        self,
+        *,
+        school: str,
+        name: str,
+        children: Iterable[tuple[str, int]] = (),
+        phone: str | None = None,
+        email: str | None = None,
+        language: str | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Parent:
+        """Register a parent (and their children) at one of the actor's schools."""
+        actor.ensure_may_see(school, "school", school)
+        parent = Parent.register(
+            school=school, name=name, phone=phone, email=email, language=language,
+            children=list(children), actor=actor.name,
+        )
+        self._save(parent)
+        return parent
+
+    def add_child(self, parent_id: UUID, *, name: str, group: int, actor: Actor = SYSTEM) -> Child:
+        """Add a child to a registered parent."""
+        def command() -> Child:
+            parent = self.parent(parent_id, actor)
+            child = parent.add_child(name=name, group=group, actor=actor.name)
+            self._save(parent)
+            return child
+        return self._retrying(command)
+
+    def record_assessment(
+        self,
+        parent_id: UUID,
+        *,
+        program_id: UUID,
+        child_id: UUID,
+        name: str,
+        score: float,
+        max_score: float,
+        taken_on: date,
+        actor: Actor = SYSTEM,
+    ) -> Assessment:
+        """Record a child's (tussen)toets result within a programme the parent is enrolled in."""
+        def command() -> Assessment:
+            parent = self.parent(parent_id, actor)
+            program = self.program(program_id, actor)
+            if parent_id not in program.enrolments:
+                raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+            assessment = parent.record_assessment(
+                program_id=program_id, child_id=child_id, name=name, score=score,
+                max_score=max_score, taken_on=taken_on, actor=actor.name,
+            )
+            self._save(parent)
+            return assessment
+        return self._retrying(command)
+
+    # -- programmes ------------------------------------------------------------------------
+
+    def create_program(
+        self,
+        *,
+        school: str,
+        name: str,
+        kind: str,
+        starts_on: date,
+        completion: dict[str, Any] | None = None,
+        rewards: dict[str, Any] | None = None,
+        actor: Actor = SYSTEM,
+    ) -> TrainingProgram:
+        """Start a programme at a school from its kind's template."""
+        actor.ensure_may_see(school, "school", school)
+        program = TrainingProgram.create(
+            school=school, name=name, kind=kind, starts_on=starts_on,
+            completion=completion, rewards=rewards, actor=actor.name,
+        )
+        self._save(program)
+        return program
+
+    def enroll(
+        self,
+        program_id: UUID,
+        *,
+        parent_id: UUID,
+        child_id: UUID | None = None,
+        enrolled_on: date | None = None,
+        actor: Actor = SYSTEM,
+    ) -> TrainingProgram:
+        """Enrol a parent of the programme's school (optionally for one of their children)."""
+        def command() -> TrainingProgram:
+            program = self.program(program_id, actor)
+            parent = self.parent(parent_id, actor)
+            if parent.school != program.school:
+                raise SchoolMismatchError("the parent is registered at another school than the programme's")
+            if child_id is not None:
+                parent.child(child_id)
+            program.enroll(
+                parent_id=parent_id, child_id=child_id,
+                enrolled_on=enrolled_on or date.today(), actor=actor.name,
+            )
+            self._save(program)
+            return program
+        return self._retrying(command)
+
+    def withdraw(
+        self,
+        program_id: UUID,
+        *,
+        parent_id: UUID,
+        reason: str,
+        withdrawn_on: date | None = None,
+        actor: Actor = SYSTEM,
+    ) -> TrainingProgram:
+        """Withdraw a parent from a date on; sessions from then on no longer count for them."""
+        def command() -> TrainingProgram:
+            program = self.program(program_id, actor)
+            program.withdraw(
+                parent_id=parent_id, withdrawn_on=withdrawn_on or date.today(),
+                reason=reason, actor=actor.name,
+            )
+            self._save(program)
+            return program
+        return self._retrying(command)
+
+    def record_payout(
+        self,
+        program_id: UUID,
+        *,
+        parent_id: UUID,
+        amount_cents: int,
+        method: str,
+        actor: Actor = SYSTEM,
+    ) -> Payout:
+        """Pay a parent what they earned, never more than is outstanding (also when two pay at once:
+        what was paid comes from the programme being saved, so a racing payout forces a re-check)."""
+        def command() -> Payout:
+            program = self.program(program_id, actor)
+            if parent_id not in program.enrolments:
+                raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+            earned = self.earned_cents(program, parent_id)
+            payout = program.record_payout(
+                parent_id=parent_id, amount_cents=amount_cents, method=method,
+                earned_cents=earned, actor=actor.name,
+            )
+            self._save(program)
+            return payout
+        return self._retrying(command)
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def schedule_session(
+        self,
+        program_id: UUID,
+        *,
+        title: str,
+        starts_at: datetime,
+        location: str | None = None,
+        homework: str | None = None,
+        participants: list[UUID] | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Session:
+        """Schedule a group session, or a home visit when `participants` names the family."""
+        return self.schedule_series(
+            program_id, title=title, first_starts_at=starts_at, weeks=1, location=location,
+            homework=homework, participants=participants, actor=actor,
+        )[0]
+
+    def schedule_series(
+        self,
+        program_id: UUID,
+        *,
+        title: str,
+        first_starts_at: datetime,
+        weeks: int,
+        location: str | None = None,
+        homework: str | None = None,
+        participants: list[UUID] | None = None,
+        actor: Actor = SYSTEM,
+    ) -> list[Session]:
+        """Schedule a weekly series of sessions in one go (numbered titles when more than one)."""
+        program = self.program(program_id, actor)
+        if participants is not None:
+            unknown = [str(p) for p in participants if p not in program.enrolments]
+            if unknown:
+                raise NotEnrolledError(f"participants not enrolled in the programme: {', '.join(unknown)}", parent_ids=unknown)
+        if not 1 <= weeks <= 60:
+            raise DomainError("weeks must be between 1 and 60")
+        sessions = [
+            Session.schedule(
+                program_id=program_id,
+                title=title if weeks == 1 else f"{title} {i + 1}",
+                starts_at=first_starts_at + timedelta(weeks=i),
+                location=location, homework=homework, participants=participants, actor=actor.name,
+            )
+            for i in range(weeks)
+        ]
+        self._save(*sessions)
+        return sessions
+
+    def take_roll_call(
+        self, session_id: UUID, records: list[tuple[UUID, str]], *, actor: Actor = SYSTEM
+    ) -> Session:
+        """Record who was present, absent or excused (afgemeld); a different status is a correction."""
+        def command() -> Session:
+            session = self._get(Session, "session", session_id)
+            program = self._scoped_program_of(session, actor)
+            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            session.record_attendance(records, actor=actor.name)
+            self._save(session)
+            return session
+        return self._retrying(command)
+
+    def record_homework(
+        self, session_id: UUID, records: list[tuple[UUID, bool]], *, actor: Actor = SYSTEM
+    ) -> Session:
+        """Record who did this session's homework with their child."""
+        def command() -> Session:
+            session = self._get(Session, "session", session_id)
+            program = self._scoped_program_of(session, actor)
+            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            session.record_homework(records, actor=actor.name)
+            self._save(session)
+            return session
+        return self._retrying(command)
+
+    def cancel_session(self, session_id: UUID, *, reason: str, actor: Actor = SYSTEM) -> Session:
+        """Cancel a session that has no roll call yet."""
+        def command() -> Session:
+            session = self.session(session_id, actor)
+            session.cancel(reason=reason, actor=actor.name)
+            self._save(session)
+            return session
+        return self._retrying(command)

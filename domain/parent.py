@@ -1,0 +1,169 @@
+"""The Parent aggregate: a parent (or carer) registered at a school, with their children and
+the results of the children's assessments within programmes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidGroupError, InvalidScoreError, UnknownChildError
+
+MIN_GROUP, MAX_GROUP = 1, 8
+
+
+@dataclass(frozen=True)
+class Child:
+    """A child of the parent, in a primary-school year group (groep 1..8)."""
+
+    id: UUID
+    name: str
+    group: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A (tussen)toets result of a child, recorded within a programme."""
+
+    id: UUID
+    program_id: UUID
+    child_id: UUID
+    name: str
+    score: float
+    max_score: float
+    taken_on: date
+
+    @property
+    def ratio(self) -> float:
+        """The score as a fraction of the maximum (compared with the reward threshold)."""
+        return self.score / self.max_score
+
+
+def check_group(group: int) -> None:
+    """Primary school has year groups 1 to 8."""
+    if not MIN_GROUP <= group <= MAX_GROUP:
+        raise InvalidGroupError(f"group must be between {MIN_GROUP} and {MAX_GROUP}, not {group}", group=group)
+
+
+class Parent(Aggregate):
+    """A parent registered at a school (BRIN), taking part in one or more programmes."""
+
+    @staticmethod
+    def new_children(children: list[tuple[str, int]]) -> list[dict]:
+        """Give each child a fresh id, after checking its group."""
+        for _, group in children:
+            check_group(group)
+        return [{"id": uuid4(), "name": name, "group": group} for name, group in children]
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        school: str,
+        name: str,
+        phone: str | None,
+        email: str | None,
+        language: str | None,
+        children: list[tuple[str, int]],
+        actor: str,
+    ) -> "Parent":
+        """Register a parent and their children."""
+        return cls(
+            school=school,
+            name=name,
+            phone=phone,
+            email=email,
+            language=language,
+            children=cls.new_children(children),
+            actor=actor,
+        )
+
+    @event("Registered")
+    def __init__(
+        self,
+        *,
+        school: str,
+        name: str,
+        phone: str | None,
+        email: str | None,
+        language: str | None,
+        children: list[dict],
+        actor: str,
+    ) -> None:
+        self.school = school
+        self.name = name
+        self.phone = phone
+        self.email = email
+        self.language = language
+        self.children: dict[UUID, Child] = {}
+        for c in children:
+            self.children[c["id"]] = Child(id=c["id"], name=c["name"], group=c["group"])
+        self.assessments: list[Assessment] = []
+
+    def add_child(self, *, name: str, group: int, actor: str) -> Child:
+        """Add a child to the family."""
+        check_group(group)
+        child_id = uuid4()
+        self._child_added(child_id=child_id, name=name, group=group, actor=actor)
+        return self.children[child_id]
+
+    @event("ChildAdded")
+    def _child_added(self, *, child_id: UUID, name: str, group: int, actor: str) -> None:
+        self.children[child_id] = Child(id=child_id, name=name, group=group)
+
+    def record_assessment(
+        self,
+        *,
+        program_id: UUID,
+        child_id: UUID,
+        name: str,
+        score: float,
+        max_score: float,
+        taken_on: date,
+        actor: str,
+    ) -> Assessment:
+        """Record a child's test result within a programme (score in 0..max_score)."""
+        if child_id not in self.children:
+            raise UnknownChildError(f"child {child_id} is not a child of this parent", child_id=str(child_id))
+        if max_score <= 0:
+            raise InvalidScoreError("max_score must be greater than 0", max_score=max_score)
+        if not 0 <= score <= max_score:
+            raise InvalidScoreError(f"score must be between 0 and {max_score}, not {score}", score=score)
+        assessment_id = uuid4()
+        self._assessment_recorded(
+            assessment_id=assessment_id,
+            program_id=program_id,
+            child_id=child_id,
+            name=name,
+            score=score,
+            max_score=max_score,
+            taken_on=taken_on,
+            actor=actor,
+        )
+        return self.assessments[-1]
+
+    @event("AssessmentRecorded")
+    def _assessment_recorded(
+        self,
+        *,
+        assessment_id: UUID,
+        program_id: UUID,
+        child_id: UUID,
+        name: str,
+        score: float,
+        max_score: float,
+        taken_on: date,
+        actor: str,
+    ) -> None:
+        self.assessments.append(
+            Assessment(assessment_id, program_id, child_id, name, score, max_score, taken_on)
+        )
+
+    def child(self, child_id: UUID) -> Child:
+        """The parent's child with this id (refused when it is not theirs)."""
+        try:
+            return self.children[child_id]
+        except KeyError:
+            raise UnknownChildError(f"child {child_id} is not a child of this parent", child_id=str(child_id)) from None

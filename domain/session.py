@@ -1,0 +1,147 @@
+"""The Session aggregate: one meeting (bijeenkomst) or home visit (huisbezoek) of a programme,
+with its roll call, homework and possible cancellation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    DomainError,
+    NoHomeworkAssignedError,
+    NotAParticipantError,
+    RollCallRecordedError,
+    SessionCancelledError,
+)
+
+ATTENDANCE_STATUSES = ("present", "absent", "excused")
+
+
+class Session(Aggregate):
+    """A scheduled session of a programme; `participants` names the parents of a home visit."""
+
+    @event("Scheduled")
+    def __init__(
+        self,
+        *,
+        program_id: UUID,
+        title: str,
+        starts_at: datetime,
+        location: str | None,
+        homework: str | None,
+        participants: list[UUID] | None,
+        actor: str,
+    ) -> None:
+        self.program_id = program_id
+        self.title = title
+        self.starts_at = starts_at
+        self.location = location
+        self.homework = homework
+        self.participants = participants
+        self.cancelled = False
+        self.cancellation_reason: str | None = None
+        self.attendance: dict[UUID, str] = {}
+        self.homework_done: dict[UUID, bool] = {}
+
+    @classmethod
+    def schedule(
+        cls,
+        *,
+        program_id: UUID,
+        title: str,
+        starts_at: datetime,
+        location: str | None,
+        homework: str | None,
+        participants: list[UUID] | None,
+        actor: str,
+    ) -> "Session":
+        """Schedule a session; the time must carry its UTC offset (its date is taken in that offset)."""
+        if starts_at.tzinfo is None or starts_at.utcoffset() is None:
+            raise DomainError("starts_at must carry a UTC offset")
+        if participants is not None:
+            participants = list(dict.fromkeys(participants))
+        return cls(
+            program_id=program_id,
+            title=title,
+            starts_at=starts_at,
+            location=location,
+            homework=homework,
+            participants=participants,
+            actor=actor,
+        )
+
+    @property
+    def date(self) -> date:
+        """The calendar date of the session, in the offset it was scheduled in."""
+        return self.starts_at.date()
+
+    @property
+    def has_homework(self) -> bool:
+        return self.homework is not None
+
+    @property
+    def held(self) -> bool:
+        """A session is held once any attendance is recorded and it is not cancelled."""
+        return bool(self.attendance) and not self.cancelled
+
+    def ensure_participants(self, parent_ids: Iterable[UUID]) -> None:
+        """For a session that names its participants, refuse anyone else."""
+        if self.participants is None:
+            return
+        others = [str(p) for p in parent_ids if p not in self.participants]
+        if others:
+            raise NotAParticipantError(f"not a participant of this session: {', '.join(others)}", parent_ids=others)
+
+    def _ensure_open(self) -> None:
+        if self.cancelled:
+            raise SessionCancelledError("this session is cancelled", session_id=str(self.id))
+
+    def record_attendance(self, records: list[tuple[UUID, str]], *, actor: str) -> int:
+        """Take (or correct) the roll call; repeating a status changes nothing. Returns facts recorded."""
+        self._ensure_open()
+        self.ensure_participants(p for p, _ in records)
+        for _, status in records:
+            if status not in ATTENDANCE_STATUSES:
+                raise DomainError(f"status must be one of {', '.join(ATTENDANCE_STATUSES)}")
+        recorded = 0
+        for parent_id, status in dict(records).items():
+            if self.attendance.get(parent_id) != status:
+                self._attendance_recorded(parent_id=parent_id, status=status, actor=actor)
+                recorded += 1
+        return recorded
+
+    @event("AttendanceRecorded")
+    def _attendance_recorded(self, *, parent_id: UUID, status: str, actor: str) -> None:
+        self.attendance[parent_id] = status
+
+    def record_homework(self, records: list[tuple[UUID, bool]], *, actor: str) -> int:
+        """Record (or correct) who did the homework of this session with their child."""
+        self._ensure_open()
+        if not self.has_homework:
+            raise NoHomeworkAssignedError("no homework was assigned at this session")
+        self.ensure_participants(p for p, _ in records)
+        recorded = 0
+        for parent_id, completed in dict(records).items():
+            if self.homework_done.get(parent_id) != completed:
+                self._homework_recorded(parent_id=parent_id, completed=completed, actor=actor)
+                recorded += 1
+        return recorded
+
+    @event("HomeworkRecorded")
+    def _homework_recorded(self, *, parent_id: UUID, completed: bool, actor: str) -> None:
+        self.homework_done[parent_id] = completed
+
+    def cancel(self, *, reason: str, actor: str) -> None:
+        """Cancel a session that has no roll call yet."""
+        self._ensure_open()
+        if self.attendance:
+            raise RollCallRecordedError("a session with attendance recorded cannot be cancelled")
+        self._cancelled(reason=reason, actor=actor)
+
+    @event("Cancelled")
+    def _cancelled(self, *, reason: str, actor: str) -> None:
+        self.cancelled = True
+        self.cancellation_reason = reason

@@ -1,0 +1,184 @@
+"""The TrainingProgram aggregate: a programme run at one school, with its completion rule,
+reward scheme, enrolments (and withdrawals) and the payouts made to parents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    AlreadyEnrolledError,
+    InvalidAmountError,
+    InvalidDateError,
+    NotEnrolledError,
+    PayoutExceedsOutstandingError,
+)
+from domain.templates import PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
+
+
+@dataclass
+class Enrolment:
+    """One period in which a parent takes part: enrolled_on <= date < withdrawn_on."""
+
+    parent_id: UUID
+    child_id: UUID | None
+    enrolled_on: date
+    withdrawn_on: date | None = None
+    reason: str | None = None
+
+    def covers(self, day: date) -> bool:
+        """Whether the parent was enrolled on this day."""
+        return self.enrolled_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
+
+
+@dataclass(frozen=True)
+class Payout:
+    """Money paid to a parent, in cash or into the child's education fund."""
+
+    id: UUID
+    parent_id: UUID
+    amount_cents: int
+    method: str
+
+
+class TrainingProgram(Aggregate):
+    """A parental-engagement programme (PACT, Pittige Jaren, REAL, ...) at one school."""
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        school: str,
+        name: str,
+        kind: str,
+        starts_on: date,
+        completion: dict[str, Any] | None,
+        rewards: dict[str, Any] | None,
+        actor: str,
+    ) -> "TrainingProgram":
+        """Start a programme from its kind's template, with the staff's own settings laid over it."""
+        return cls(
+            school=school,
+            name=name,
+            kind=kind,
+            starts_on=starts_on,
+            completion=completion_rule(kind, completion).as_dict(),
+            rewards=reward_scheme(kind, rewards).as_dict(),
+            actor=actor,
+        )
+
+    @event("Created")
+    def __init__(
+        self,
+        *,
+        school: str,
+        name: str,
+        kind: str,
+        starts_on: date,
+        completion: dict[str, Any],
+        rewards: dict[str, Any],
+        actor: str,
+    ) -> None:
+        self.school = school
+        self.name = name
+        self.kind = kind
+        self.starts_on = starts_on
+        self.completion = CompletionRule(**completion)
+        self.rewards = RewardScheme(**rewards)
+        self.enrolments: dict[UUID, list[Enrolment]] = {}
+        self.payouts: list[Payout] = []
+
+    # -- enrolment -------------------------------------------------------------------------
+
+    def current_enrolment(self, parent_id: UUID) -> Enrolment | None:
+        """The parent's open enrolment (not withdrawn), if any."""
+        for e in self.enrolments.get(parent_id, []):
+            if e.withdrawn_on is None:
+                return e
+        return None
+
+    def enroll(self, *, parent_id: UUID, child_id: UUID | None, enrolled_on: date, actor: str) -> None:
+        """Enrol a parent; a parent already enrolled cannot be enrolled twice."""
+        if self.current_enrolment(parent_id) is not None:
+            raise AlreadyEnrolledError("this parent is already enrolled in the programme", parent_id=str(parent_id))
+        for e in self.enrolments.get(parent_id, []):
+            if e.withdrawn_on is not None and enrolled_on < e.withdrawn_on:
+                raise InvalidDateError(
+                    f"a re-enrolment must start on or after the last withdrawal ({e.withdrawn_on})",
+                    enrolled_on=enrolled_on.isoformat(),
+                )
+        self._parent_enrolled(parent_id=parent_id, child_id=child_id, enrolled_on=enrolled_on, actor=actor)
+
+    @event("ParentEnrolled")
+    def _parent_enrolled(self, *, parent_id: UUID, child_id: UUID | None, enrolled_on: date, actor: str) -> None:
+        self.enrolments.setdefault(parent_id, []).append(Enrolment(parent_id, child_id, enrolled_on))
+
+    def withdraw(self, *, parent_id: UUID, withdrawn_on: date, reason: str, actor: str) -> None:
+        """Withdraw (uitschrijven) an enrolled parent from a date on; what was earned is kept."""
+        current = self.current_enrolment(parent_id)
+        if current is None:
+            raise NotEnrolledError("this parent is not enrolled in the programme", parent_id=str(parent_id))
+        if withdrawn_on < current.enrolled_on:
+            raise InvalidDateError(
+                f"withdrawn_on cannot be before the enrolment date ({current.enrolled_on})",
+                withdrawn_on=withdrawn_on.isoformat(),
+            )
+        self._parent_withdrawn(parent_id=parent_id, withdrawn_on=withdrawn_on, reason=reason, actor=actor)
+
+    @event("ParentWithdrawn")
+    def _parent_withdrawn(self, *, parent_id: UUID, withdrawn_on: date, reason: str, actor: str) -> None:
+        current = self.current_enrolment(parent_id)
+        assert current is not None
+        current.withdrawn_on = withdrawn_on
+        current.reason = reason
+
+    def is_enrolled_on(self, parent_id: UUID, day: date) -> bool:
+        """Whether the parent was enrolled on that day."""
+        return any(e.covers(day) for e in self.enrolments.get(parent_id, []))
+
+    def ensure_enrolled_on(self, day: date, parent_ids: Iterable[UUID]) -> None:
+        """Refuse when any of these parents was not enrolled on that day."""
+        missing = [str(p) for p in parent_ids if not self.is_enrolled_on(p, day)]
+        if missing:
+            raise NotEnrolledError(
+                f"not enrolled in the programme on {day.isoformat()}: {', '.join(missing)}",
+                parent_ids=missing,
+            )
+
+    def enrolled_parents(self) -> list[UUID]:
+        """Every parent ever enrolled, in order of first enrolment."""
+        return list(self.enrolments)
+
+    # -- payouts ---------------------------------------------------------------------------
+
+    def paid_cents(self, parent_id: UUID) -> int:
+        """What has been paid to the parent so far."""
+        return sum(p.amount_cents for p in self.payouts if p.parent_id == parent_id)
+
+    def record_payout(
+        self, *, parent_id: UUID, amount_cents: int, method: str, earned_cents: int, actor: str
+    ) -> Payout:
+        """Pay a parent part or all of what is outstanding (earned minus already paid)."""
+        if parent_id not in self.enrolments:
+            raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+        if amount_cents <= 0:
+            raise InvalidAmountError("amount_cents must be greater than 0", amount_cents=amount_cents)
+        if method not in PAYOUT_METHODS:
+            raise InvalidAmountError(f"method must be one of {', '.join(PAYOUT_METHODS)}", method=method)
+        outstanding = earned_cents - self.paid_cents(parent_id)
+        if amount_cents > outstanding:
+            raise PayoutExceedsOutstandingError(
+                f"payout of {amount_cents} cents is more than the {max(outstanding, 0)} cents outstanding",
+                outstanding_cents=max(outstanding, 0),
+            )
+        payout_id = uuid4()
+        self._payout_recorded(payout_id=payout_id, parent_id=parent_id, amount_cents=amount_cents, method=method, actor=actor)
+        return self.payouts[-1]
+
+    @event("PayoutRecorded")
+    def _payout_recorded(self, *, payout_id: UUID, parent_id: UUID, amount_cents: int, method: str, actor: str) -> None:
+        self.payouts.append(Payout(payout_id, parent_id, amount_cents, method))
