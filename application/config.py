@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 DEFAULT_DATA_DIR = "./instance"
 EVENTS_FILE = "events.sqlite"
@@ -53,10 +53,12 @@ class StoreConfig:
 def postgres_settings(url: str) -> dict[str, str]:
     """postgresql://user:pass@host:port/db as eventsourcing's POSTGRES_* settings."""
     u = urlparse(url)
+    query = parse_qs(u.query)
     settings = {
         "POSTGRES_DBNAME": unquote(u.path.lstrip("/")) or "postgres",
-        "POSTGRES_HOST": u.hostname or "localhost",
-        "POSTGRES_PORT": str(u.port or 5432),
+        # ?host=/path/to/socket-dir selects a Unix socket, as libpq allows.
+        "POSTGRES_HOST": query.get("host", [u.hostname or "localhost"])[0],
+        "POSTGRES_PORT": query.get("port", [str(u.port or 5432)])[0],
         "POSTGRES_USER": unquote(u.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(u.password or ""),
         "POSTGRES_POOL_SIZE": "10",

@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from application import transcodings
 from application.actor import SYSTEM, Actor
+from application.clock import today
 from application.directory import Directory
 from domain.errors import ConcurrentEditError, DomainError, NotEnrolledError, NotFoundError, SchoolMismatchError
 from domain.figures import ParentFigures, parent_figures
@@ -225,7 +226,7 @@ class ProgramService(Application):
                 parent.child(child_id)
             program.enroll(
                 parent_id=parent_id, child_id=child_id,
-                enrolled_on=enrolled_on or date.today(), actor=actor.name,
+                enrolled_on=enrolled_on or today(), actor=actor.name,
             )
             self._save(program)
             return program
@@ -244,7 +245,7 @@ class ProgramService(Application):
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
             program.withdraw(
-                parent_id=parent_id, withdrawn_on=withdrawn_on or date.today(),
+                parent_id=parent_id, withdrawn_on=withdrawn_on or today(),
                 reason=reason, actor=actor.name,
             )
             self._save(program)

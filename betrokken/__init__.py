@@ -1,0 +1,1 @@
+"""Betrokken assembled: the composition root (`system`) and the `betrokken` command line (`cli`)."""

@@ -1,0 +1,1 @@
+"""The `betrokken` command line: one module per command group."""

