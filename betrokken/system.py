@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import Accounts
 from application.config import StoreConfig
 from application.factory import open_service
 from application.programs import ProgramService
@@ -16,8 +17,10 @@ class System:
 
     config: StoreConfig
     service: ProgramService
+    accounts: Accounts
 
     def close(self) -> None:
+        self.accounts.close()
         self.service.close()
 
 
@@ -25,4 +28,5 @@ def open_system(config: StoreConfig | None = None) -> System:
     """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config)."""
     config = config or StoreConfig.from_environ()
     service = open_service(config)
-    return System(config=config, service=service)
+    accounts = Accounts(config)
+    return System(config=config, service=service, accounts=accounts)
