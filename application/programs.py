@@ -14,12 +14,14 @@ from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from application import transcodings
 from application.actor import SYSTEM, Actor
 from application.clock import today
 from application.directory import Directory
+from application.keystore import KeyStore
+from application.personal_data import PersonalDataMapper
 from domain.errors import ConcurrentEditError, DomainError, NotEnrolledError, NotFoundError, SchoolMismatchError
 from domain.figures import ParentFigures, parent_figures
 from domain.parent import Assessment, Child, Parent
@@ -35,7 +37,8 @@ class ProgramService(Application):
 
     name = "Betrokken"
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore) -> None:
+        self.keys = keys  # before super().__init__, which builds the mapper
         super().__init__(env)
         self.directory = Directory(self)
         self.retries = 0
@@ -45,6 +48,14 @@ class ProgramService(Application):
         self.earned_cents: Callable[[TrainingProgram, UUID], int] = self._earned_from_aggregates
 
     # -- infrastructure ----------------------------------------------------------------------
+
+    def construct_mapper(self) -> Mapper:
+        """Personal fields are encrypted per parent (see application/personal_data.py)."""
+        return PersonalDataMapper(self.construct_transcoder(), self.keys)
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -184,6 +195,18 @@ class ProgramService(Application):
             self._save(parent)
             return assessment
         return self._retrying(command)
+
+    def erase_parent(self, parent_id: UUID, *, reason: str, actor: Actor = SYSTEM) -> Parent:
+        """Erase a parent's personal data by destroying their key; the erasure itself is an event.
+        Re-running it after a crash finishes the job (the key is destroyed again, no new event)."""
+        def command() -> Parent:
+            parent = self.parent(parent_id, actor)
+            if parent.erase(reason=reason, actor=actor.name):
+                self._save(parent)
+            return parent
+        parent = self._retrying(command)
+        self.keys.destroy(parent_id)
+        return self.parent(parent_id, actor)
 
     # -- programmes ------------------------------------------------------------------------
 

@@ -101,6 +101,7 @@ class Parent(Aggregate):
         for c in children:
             self.children[c["id"]] = Child(id=c["id"], name=c["name"], group=c["group"])
         self.assessments: list[Assessment] = []
+        self.erased = False
 
     def add_child(self, *, name: str, group: int, actor: str) -> Child:
         """Add a child to the family."""
@@ -167,3 +168,16 @@ class Parent(Aggregate):
             return self.children[child_id]
         except KeyError:
             raise UnknownChildError(f"child {child_id} is not a child of this parent", child_id=str(child_id)) from None
+
+    ERASED_FIELDS = ("name", "phone", "email", "language", "children.name", "withdrawal reasons")
+
+    def erase(self, *, reason: str, actor: str) -> bool:
+        """Record that the parent's personal data is being erased (AVG); False when it already was."""
+        if self.erased:
+            return False
+        self._erased(reason=reason, destroyed=list(self.ERASED_FIELDS), actor=actor)
+        return True
+
+    @event("Erased")
+    def _erased(self, *, reason: str, destroyed: list[str], actor: str) -> None:
+        self.erased = True

@@ -1,0 +1,180 @@
+"""Per-parent data keys, kept apart from the events and wrapped with the master key.
+
+Destroying a parent's key is how a parent's personal data is erased from an immutable log
+(crypto-shredding): the events stay, and so does every figure, but what was personal in them
+can no longer be read. The keys live in their own SQLite file with `secure_delete` (so a
+destroyed key is overwritten, and the WAL is truncated after an erasure), or in a PostgreSQL
+table beside the events."""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from application.config import StoreConfig
+
+MASTER_KEY_FILE = "master.key"
+KEYS_FILE = "keys.sqlite"
+# Other processes may keep a key in memory this long after an erasure elsewhere.
+CACHE_SECONDS = 5.0
+
+
+def load_master_key(config: StoreConfig) -> bytes:
+    """BETROKKEN_MASTER_KEY (base64 of 32 bytes), or a key generated into the data directory once."""
+    given = os.environ.get("BETROKKEN_MASTER_KEY")
+    if given:
+        key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
+        if len(key) != 32:
+            raise ValueError("BETROKKEN_MASTER_KEY must be the base64 of 32 random bytes")
+        return key
+    path = config.data_dir / MASTER_KEY_FILE
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return base64.urlsafe_b64decode(path.read_bytes().strip())
+    with os.fdopen(fd, "wb") as f:
+        f.write(base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)) + b"\n")
+    return base64.urlsafe_b64decode(path.read_bytes().strip())
+
+
+class KeyTable(Protocol):
+    """Where the wrapped keys are stored."""
+
+    def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None: ...
+    def select(self, owner: UUID) -> bytes | None: ...
+    def delete(self, owner: UUID) -> bool: ...
+    def close(self) -> None: ...
+
+
+class SQLiteKeyTable:
+    """Wrapped keys in their own SQLite file, deleted content overwritten."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self.conn.execute("PRAGMA secure_delete=ON")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS parent_keys (owner TEXT PRIMARY KEY, wrapped BLOB NOT NULL)")
+
+    def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
+        with self.lock:
+            self.conn.execute("INSERT OR IGNORE INTO parent_keys VALUES (?, ?)", (owner.hex, wrapped))
+
+    def select(self, owner: UUID) -> bytes | None:
+        with self.lock:
+            row = self.conn.execute("SELECT wrapped FROM parent_keys WHERE owner = ?", (owner.hex,)).fetchone()
+        return row[0] if row else None
+
+    def delete(self, owner: UUID) -> bool:
+        with self.lock:
+            deleted = self.conn.execute("DELETE FROM parent_keys WHERE owner = ?", (owner.hex,)).rowcount
+            # The deleted page may still sit in the WAL: fold it back and empty the WAL.
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return bool(deleted)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresKeyTable:
+    """Wrapped keys in a PostgreSQL table beside the events."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.lock = threading.Lock()
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS betrokken_parent_keys (owner uuid PRIMARY KEY, wrapped bytea NOT NULL)"
+        )
+
+    def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
+        with self.lock:
+            self.conn.execute(
+                "INSERT INTO betrokken_parent_keys VALUES (%s, %s) ON CONFLICT (owner) DO NOTHING", (owner, wrapped)
+            )
+
+    def select(self, owner: UUID) -> bytes | None:
+        with self.lock:
+            row = self.conn.execute("SELECT wrapped FROM betrokken_parent_keys WHERE owner = %s", (owner,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def delete(self, owner: UUID) -> bool:
+        with self.lock:
+            cur = self.conn.execute("DELETE FROM betrokken_parent_keys WHERE owner = %s", (owner,))
+        return bool(cur.rowcount)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class KeyStore:
+    """Get-or-create a parent's data key (race-free: the first insert wins), or destroy it."""
+
+    def __init__(self, table: KeyTable, master_key: bytes) -> None:
+        self.table = table
+        self.master = AESGCM(master_key)
+        self.cache: dict[UUID, tuple[float, bytes | None]] = {}
+        self.lock = threading.Lock()
+
+    def _wrap(self, owner: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self.master.encrypt(nonce, key, owner.bytes)
+
+    def _unwrap(self, owner: UUID, wrapped: bytes) -> bytes:
+        return self.master.decrypt(wrapped[:12], wrapped[12:], owner.bytes)
+
+    def key_for(self, owner: UUID) -> bytes:
+        """The owner's key, created on first use."""
+        key = self.find(owner)
+        if key is None:
+            self.table.insert_if_absent(owner, self._wrap(owner, AESGCM.generate_key(bit_length=256)))
+            with self.lock:
+                self.cache.pop(owner, None)
+            key = self.find(owner)
+            if key is None:
+                raise KeyError(f"the key of {owner} was destroyed")
+        return key
+
+    def find(self, owner: UUID) -> bytes | None:
+        """The owner's key, or None when there is none (never made, or destroyed)."""
+        now = time.monotonic()
+        with self.lock:
+            hit = self.cache.get(owner)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        wrapped = self.table.select(owner)
+        key = self._unwrap(owner, wrapped) if wrapped is not None else None
+        with self.lock:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[owner] = (now, key)
+        return key
+
+    def destroy(self, owner: UUID) -> bool:
+        """Destroy the owner's key for good; returns whether there was one."""
+        with self.lock:
+            self.cache[owner] = (time.monotonic() + 10**9, None)
+        return self.table.delete(owner)
+
+    def close(self) -> None:
+        self.table.close()
+
+
+def open_keystore(config: StoreConfig) -> KeyStore:
+    """The key store beside the configured event store."""
+    master = load_master_key(config)
+    if config.is_postgres:
+        return KeyStore(PostgresKeyTable(config.database_url or ""), master)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return KeyStore(SQLiteKeyTable(config.data_dir / KEYS_FILE), master)

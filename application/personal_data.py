@@ -1,0 +1,123 @@
+"""Personal data in events, encrypted per parent (AVG): the mapper that seals and opens it.
+
+Names, contact details, the home language and free text about a person are encrypted with
+the parent's own key before an event is stored; ids, dates, statuses, scores and amounts stay
+readable, so every figure can be recomputed and audited without them. When a parent's key is
+destroyed (erasure), their events still load: the personal fields read as "gewist"."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+from application.keystore import KeyStore
+from domain.parent import Parent
+from domain.training_program import TrainingProgram
+
+ERASED = "gewist"
+PREFIX = "enc:v1:"
+
+
+@dataclass(frozen=True)
+class PersonalFields:
+    """Which fields of an event are personal, and whose key protects them."""
+
+    owner: Callable[[dict[str, Any]], UUID]
+    fields: tuple[str, ...] = ()
+    child_fields: tuple[str, ...] = ()  # fields of each item in the event's `children` list
+
+
+def _originator(state: dict[str, Any]) -> UUID:
+    return state["originator_id"]
+
+
+def _parent(state: dict[str, Any]) -> UUID:
+    return state["parent_id"]
+
+
+PERSONAL: dict[str, PersonalFields] = {
+    get_topic(Parent.Registered): PersonalFields(_originator, ("name", "phone", "email", "language"), ("name",)),
+    get_topic(Parent.ChildAdded): PersonalFields(_originator, ("name",)),
+    get_topic(TrainingProgram.ParentWithdrawn): PersonalFields(_parent, ("reason",)),
+}
+
+
+class PersonalDataMapper(Mapper):
+    """eventsourcing's mapper, with the personal fields encrypted under the parent's key."""
+
+    def __init__(self, transcoder: Any, keys: KeyStore) -> None:
+        super().__init__(transcoder)
+        self.keys = keys
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        spec = PERSONAL.get(get_topic(type(domain_event)))
+        if spec is None:
+            return super().to_stored_event(domain_event)
+        state = dict(vars(domain_event))
+        owner = spec.owner(state)
+        aead = AESGCM(self.keys.key_for(owner))
+        for name in spec.fields:
+            state[name] = _seal(aead, owner, name, state.get(name))
+        if spec.child_fields and state.get("children"):
+            state["children"] = [
+                {**c, **{f: _seal(aead, owner, f"children.{f}", c.get(f)) for f in spec.child_fields}}
+                for c in state["children"]
+            ]
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=self.transcoder.encode(state),
+        )
+
+    def to_domain_event(self, stored_event: Any) -> Any:
+        event = super().to_domain_event(stored_event)
+        spec = PERSONAL.get(stored_event.topic)
+        if spec is None:
+            return event
+        state = vars(event)
+        owner = spec.owner(state)
+        key = self.keys.find(owner)
+        aead = AESGCM(key) if key is not None else None
+        for name in spec.fields:
+            state[name] = _open(aead, owner, name, state.get(name))
+        if spec.child_fields and state.get("children"):
+            state["children"] = [
+                {**c, **{f: _open(aead, owner, f"children.{f}", c.get(f)) for f in spec.child_fields}}
+                for c in state["children"]
+            ]
+        return event
+
+
+def _seal(aead: AESGCM, owner: UUID, field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    nonce = os.urandom(12)
+    data = aead.encrypt(nonce, json.dumps(value).encode(), owner.bytes + field.encode())
+    return PREFIX + base64.b64encode(nonce + data).decode()
+
+
+def _open(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value.startswith(PREFIX):
+        return value
+    if aead is None:
+        return ERASED
+    raw = base64.b64decode(value[len(PREFIX):])
+    try:
+        return json.loads(aead.decrypt(raw[:12], raw[12:], owner.bytes + field.encode()))
+    except InvalidTag:
+        return ERASED
