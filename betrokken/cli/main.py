@@ -7,7 +7,7 @@ import importlib
 import click
 
 # Each module exposes a click command or group called `command`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("demo",)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
