@@ -1,0 +1,358 @@
+"""Tamper evidence: every stored event is sealed in a hash chain, in log order, as it is written.
+
+link_n = SHA-256(link_{n-1} || record_n), with link_0 = 32 zero bytes, where record_n is the
+canonical form of the stored row exactly as stored (see `canonical_bytes`). The links live
+beside the events (`event_seals` in the SQLite file, `<app>_event_seals` in PostgreSQL) and
+are inserted by the application recorder in the same transaction as the events, after the
+writer holds the store's write lock (SQLite: the first INSERT takes the database's write lock;
+PostgreSQL: the library's `LOCK TABLE ... IN EXCLUSIVE MODE` on the events table), so the
+previous link read there is the true predecessor.
+
+The chain shows any edit of the log that was not followed by re-sealing. Someone with write
+access can recompute every link, so keep the head (`betrokken audit digest`) somewhere else:
+`betrokken audit verify --digest POS:HEX` then proves the log still extends it."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+from uuid import UUID
+
+from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
+
+GENESIS = bytes(32)
+PAGE = 1000
+
+
+class SealError(PersistenceError):
+    """The log no longer matches its seals, so new events cannot be chained on safely."""
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One row of the event log exactly as stored, with its position."""
+
+    position: int
+    originator_id: UUID | str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The chain link that seals the event at a position."""
+
+    position: int
+    digest: bytes
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.digest.hex()}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Seal":
+        """Read a kept digest written as POS:HEX."""
+        pos, sep, hexdigest = text.strip().partition(":")
+        if not sep:
+            raise ValueError(f"expected POS:HEX, not {text!r}")
+        digest = bytes.fromhex(hexdigest)
+        if len(digest) != 32:
+            raise ValueError("a digest is 64 hexadecimal digits (SHA-256)")
+        return cls(int(pos), digest)
+
+
+def originator_text(originator_id: UUID | str) -> str:
+    """The aggregate id as the SQLite store writes it (32 hex digits), on either back end."""
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
+def canonical_bytes(record: StoredRecord) -> bytes:
+    """Position, aggregate id, version, topic and state, each length-delimited, so no two rows
+    share a form: >Q position, >I len + id (UTF-8), >q version, >I len + topic, >I len + state."""
+    oid = originator_text(record.originator_id).encode()
+    topic = record.topic.encode()
+    return b"".join(
+        (
+            struct.pack(">Q", record.position),
+            struct.pack(">I", len(oid)), oid,
+            struct.pack(">q", record.originator_version),
+            struct.pack(">I", len(topic)), topic,
+            struct.pack(">I", len(record.state)), bytes(record.state),
+        )
+    )
+
+
+def next_link(previous: bytes, record: StoredRecord) -> bytes:
+    """The chain link sealing `record` after the link `previous`."""
+    return hashlib.sha256(previous + canonical_bytes(record)).digest()
+
+
+def chain(previous: Seal | None, records: Sequence[StoredRecord]) -> list[Seal]:
+    """Seal records (in increasing positions) onto the chain ending at `previous`."""
+    link = previous.digest if previous else GENESIS
+    last = previous.position if previous else 0
+    seals = []
+    for r in records:
+        if r.position <= last:
+            raise SealError(
+                f"the event log was altered at or before position {last} (a new event got position "
+                f"{r.position}); run `betrokken audit verify`"
+            )
+        link = next_link(link, r)
+        last = r.position
+        seals.append(Seal(r.position, link))
+    return seals
+
+
+class SealedRecorder:
+    """What the auditors need from a sealed store, on either back end."""
+
+    def select_records(self, after: int, limit: int) -> list[StoredRecord]:
+        """Stored rows after a position, in log order."""
+        raise NotImplementedError
+
+    def select_seals(self, after: int, limit: int) -> list[Seal]:
+        """Seals after a position, in log order."""
+        raise NotImplementedError
+
+    def head(self) -> Seal | None:
+        """The last seal (the chain's head), None for an empty log."""
+        raise NotImplementedError
+
+    def import_records(self, records: Sequence[StoredRecord]) -> None:
+        """Write rows with their own positions, sealed, in one transaction (after the current end)."""
+        raise NotImplementedError
+
+    def is_empty(self) -> bool:
+        """Whether the log holds no events and no seals."""
+        raise NotImplementedError
+
+    def iter_records(self, page: int = PAGE) -> Iterator[StoredRecord]:
+        """Every stored row, in log order."""
+        after = 0
+        while True:
+            rows = self.select_records(after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].position
+
+    def iter_seals(self, page: int = PAGE) -> Iterator[Seal]:
+        """Every seal, in log order."""
+        after = 0
+        while True:
+            rows = self.select_seals(after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].position
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+
+SQLITE_SEALS = "event_seals"
+
+
+class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder):
+    """eventsourcing's SQLite application recorder, sealing each event as it is inserted."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {SQLITE_SEALS} (position INTEGER PRIMARY KEY, digest BLOB NOT NULL)",
+        ]
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            self._seal_backlog(c)
+
+    def _seal_backlog(self, c: SQLiteCursor) -> None:
+        # A store written before sealing existed gets its chain once, when the table is new.
+        c.execute(f"SELECT COUNT(*) FROM {SQLITE_SEALS}")
+        if c.fetchone()[0]:
+            return
+        c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} ORDER BY rowid")
+        self._write_seals(c, chain(None, [self._record(row) for row in c.fetchall()]))
+
+    @staticmethod
+    def _record(row: Any) -> StoredRecord:
+        return StoredRecord(row[0], row[1], row[2], row[3], bytes(row[4]))
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        # The INSERTs take SQLite's write lock, so the last seal read after them is final.
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        assert positions is not None
+        records = [
+            StoredRecord(p, originator_text(s.originator_id), s.originator_version, s.topic, s.state)
+            for p, s in zip(positions, stored_events)
+        ]
+        self._write_seals(c, chain(self._head(c), records))
+        return positions
+
+    def _head(self, c: SQLiteCursor) -> Seal | None:
+        c.execute(f"SELECT position, digest FROM {SQLITE_SEALS} ORDER BY position DESC LIMIT 1")
+        row = c.fetchone()
+        return Seal(row[0], bytes(row[1])) if row else None
+
+    @staticmethod
+    def _write_seals(c: SQLiteCursor, seals: list[Seal]) -> None:
+        c.executemany(f"INSERT INTO {SQLITE_SEALS} (position, digest) VALUES (?, ?)", [(s.position, s.digest) for s in seals])
+
+    def select_records(self, after: int, limit: int) -> list[StoredRecord]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (after, limit),
+            )
+            return [self._record(row) for row in c.fetchall()]
+
+    def select_seals(self, after: int, limit: int) -> list[Seal]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, digest FROM {SQLITE_SEALS} WHERE position > ? ORDER BY position LIMIT ?", (after, limit))
+            return [Seal(row[0], bytes(row[1])) for row in c.fetchall()]
+
+    def head(self) -> Seal | None:
+        with self.datastore.transaction(commit=False) as c:
+            return self._head(c)
+
+    def is_empty(self) -> bool:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT EXISTS (SELECT 1 FROM {self.events_table_name}) OR EXISTS (SELECT 1 FROM {SQLITE_SEALS})")
+            return not c.fetchone()[0]
+
+    def import_records(self, records: Sequence[StoredRecord]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+            last = c.fetchone()[0] or 0
+            if records and records[0].position <= last:
+                raise SealError(f"cannot import position {records[0].position}: the log already reaches {last}")
+            c.executemany(
+                f"INSERT INTO {self.events_table_name} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                [(r.position, originator_text(r.originator_id), r.originator_version, r.topic, r.state) for r in records],
+            )
+            self._write_seals(c, chain(self._head(c), records))
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+
+
+class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecorder):
+    """eventsourcing's PostgreSQL application recorder, sealing each event under its table lock."""
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        # The stored-procedure path inserts without our hook; sealing needs the plain one.
+        self.datastore.enable_db_functions = False
+        base = events_table_name.removesuffix("_events")
+        self.seals_table_name = f"{base}_event_seals"
+        self.check_identifier_length(self.seals_table_name)
+        self.seals = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.seals_table_name))
+        self.events = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, digest bytea NOT NULL)").format(self.seals)
+        )
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.lock_table_statements:
+                curs.execute(statement)
+            curs.execute(SQL("SELECT COUNT(*) AS n FROM {0}").format(self.seals))
+            if curs.fetchone()["n"]:  # type: ignore[index]
+                return
+            curs.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} ORDER BY notification_id").format(self.events)
+            )
+            self._write_seals(curs, chain(None, [self._record(row) for row in curs.fetchall()]))
+
+    @staticmethod
+    def _record(row: Any) -> StoredRecord:
+        return StoredRecord(
+            row["notification_id"], originator_text(row["originator_id"]), row["originator_version"], row["topic"], bytes(row["state"])
+        )
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        # Still inside the transaction that holds the EXCLUSIVE lock on the events table.
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            curs.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                    "WHERE notification_id = ANY(%s) ORDER BY notification_id").format(self.events),
+                (list(ids),),
+            )
+            records = [self._record(row) for row in curs.fetchall()]
+            self._write_seals(curs, chain(self._head(curs), records))
+        return ids
+
+    def _head(self, curs: Any) -> Seal | None:
+        curs.execute(SQL("SELECT position, digest FROM {0} ORDER BY position DESC LIMIT 1").format(self.seals))
+        row = curs.fetchone()
+        return Seal(row["position"], bytes(row["digest"])) if row else None
+
+    def _write_seals(self, curs: Any, seals: list[Seal]) -> None:
+        if seals:
+            curs.executemany(
+                SQL("INSERT INTO {0} (position, digest) VALUES (%s, %s)").format(self.seals),
+                [(s.position, s.digest) for s in seals],
+            )
+
+    def select_records(self, after: int, limit: int) -> list[StoredRecord]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                    "WHERE notification_id > %s ORDER BY notification_id LIMIT %s").format(self.events),
+                (after, limit),
+            )
+            return [self._record(row) for row in curs.fetchall()]
+
+    def select_seals(self, after: int, limit: int) -> list[Seal]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT position, digest FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(self.seals), (after, limit))
+            return [Seal(row["position"], bytes(row["digest"])) for row in curs.fetchall()]
+
+    def head(self) -> Seal | None:
+        with self.datastore.transaction(commit=False) as curs:
+            return self._head(curs)
+
+    def is_empty(self) -> bool:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT EXISTS (SELECT 1 FROM {0}) OR EXISTS (SELECT 1 FROM {1}) AS any").format(self.events, self.seals))
+            return not curs.fetchone()["any"]  # type: ignore[index]
+
+    def import_records(self, records: Sequence[StoredRecord]) -> None:
+        if not records:
+            return
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.lock_table_statements:
+                curs.execute(statement)
+            curs.execute(SQL("SELECT MAX(notification_id) AS last FROM {0}").format(self.events))
+            last = curs.fetchone()["last"] or 0  # type: ignore[index]
+            if records[0].position <= last:
+                raise SealError(f"cannot import position {records[0].position}: the log already reaches {last}")
+            curs.executemany(
+                SQL("INSERT INTO {0} (notification_id, originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s, %s)").format(self.events),
+                [(r.position, self._originator(r.originator_id), r.originator_version, r.topic, r.state) for r in records],
+            )
+            self._write_seals(curs, chain(self._head(curs), records))
+            # New events must continue after the imported positions.
+            curs.execute(
+                SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+                (f'"{self.datastore.schema}"."{self.events_table_name}"', records[-1].position),
+            )
+
+    def _originator(self, originator_id: UUID | str) -> UUID | str:
+        if self.datastore.originator_id_type == "uuid" and not isinstance(originator_id, UUID):
+            return UUID(originator_id)
+        return originator_id
+
+
+SQLITE_RECORDER_TOPIC = get_topic(SealedSQLiteApplicationRecorder)
+POSTGRES_RECORDER_TOPIC = get_topic(SealedPostgresApplicationRecorder)
