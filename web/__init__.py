@@ -1,0 +1,60 @@
+"""The Flask app factory: one app per store, the system kept in `app.extensions["betrokken"]`.
+
+create_app opens the system, sets up the OpenAPI-documented JSON API (flask-smorest) with the
+one error table, then lets each part of the web layer add itself (the order below)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from application.config import StoreConfig
+from betrokken.system import open_system
+from web.api import register_api
+from web.errors import register_error_handlers
+from web.schemas import ErrorSchema
+
+API_SETTINGS: dict[str, Any] = {
+    "API_TITLE": "Betrokken",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+STORE_KEYS = ("BETROKKEN_DATA_DIR", "BETROKKEN_DATABASE_URL")
+
+
+class BetrokkenApi(Api):
+    """flask-smorest's Api, answering its own errors (404, 405, webargs' 422) in our one shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        register_error_handlers(self._app)
+
+
+def store_config(app: Flask) -> StoreConfig:
+    """The store named in the app's config, else in the environment."""
+    environ = dict(os.environ)
+    environ.update({k: str(app.config[k]) for k in STORE_KEYS if app.config.get(k)})
+    return StoreConfig.from_environ(environ)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """A Betrokken web app; `config` may name BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL."""
+    app = Flask(__name__)
+    app.config.update(API_SETTINGS)
+    app.config.update(config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
+    app.extensions["betrokken"] = open_system(store_config(app))
+
+    api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.extensions["betrokken_api"] = api
+
+    # Each part adds its blueprints here; projection endpoints: register_projection_api(api).
+    register_api(api)
+    return app

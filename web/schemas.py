@@ -1,0 +1,315 @@
+"""One marshmallow schema per resource: it validates what comes in (unknown fields are refused),
+shapes what goes out, and documents both in the OpenAPI document.
+
+Input and output share a schema: `dump_only` fields (ids, state) are never read from a body,
+`load_only` fields are never shown. Aggregates are turned into plain dicts in `pre_dump`, so
+views return domain objects and never hand-build JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_dump, validate, validates
+
+from application.clock import with_school_offset
+from application.audit import LogPage
+from domain.parent import MAX_GROUP, MIN_GROUP, Parent
+from domain.session import ATTENDANCE_STATUSES, Session
+from domain.templates import KINDS, PAYOUT_METHODS
+from domain.training_program import Payout, TrainingProgram
+
+BRIN = validate.Regexp(r"^[0-9]{2}[A-Z0-9]{2}$", error="a BRIN code is two digits and two capitals or digits, e.g. 12AB")
+RATE = validate.Range(min=0, max=1)
+NOT_NEGATIVE = validate.Range(min=0)
+TEXT = validate.Length(min=1, max=500)
+
+
+class SchoolDateTime(fields.DateTime):
+    """An ISO 8601 moment; without an offset it is Dutch local time. Always shown with its offset."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
+        return with_school_offset(super()._deserialize(value, attr, data, **kwargs))
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+# -- parents ---------------------------------------------------------------------------------
+
+
+class ChildSchema(StrictSchema):
+    """A child in a primary-school year group (groep 1..8)."""
+
+    id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=TEXT)
+    group = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_GROUP, max=MAX_GROUP))
+
+
+class AssessmentSchema(StrictSchema):
+    """A child's (tussen)toets result within a programme."""
+
+    id = fields.UUID(dump_only=True)
+    program_id = fields.UUID(required=True)
+    child_id = fields.UUID(required=True)
+    name = fields.String(required=True, validate=TEXT)
+    score = fields.Float(required=True, allow_nan=False, validate=NOT_NEGATIVE)
+    max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False))
+    taken_on = fields.Date(required=True)
+
+
+class ParentSchema(StrictSchema):
+    """A parent registered at a school, with their children and their children's results."""
+
+    id = fields.UUID(dump_only=True)
+    school = fields.String(required=True, validate=BRIN)
+    name = fields.String(required=True, validate=TEXT)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, allow_none=True)
+    language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    children = fields.List(fields.Nested(ChildSchema), load_default=list)
+    assessments = fields.List(fields.Nested(AssessmentSchema), dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+    @pre_dump
+    def from_aggregate(self, p: Parent, **_: Any) -> dict[str, Any]:
+        return {
+            "id": p.id, "school": p.school, "name": p.name, "phone": p.phone, "email": p.email,
+            "language": p.language, "children": list(p.children.values()),
+            "assessments": p.assessments, "version": p.version,
+        }
+
+
+# -- programmes ------------------------------------------------------------------------------
+
+
+class CompletionSchema(StrictSchema):
+    """When a parent has completed the programme; omitted values come from the kind's template."""
+
+    min_attendance_rate = fields.Float(allow_nan=False, validate=RATE)
+    min_homework_rate = fields.Float(allow_nan=False, validate=RATE)
+    min_sessions_attended = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+
+
+class RewardsSchema(StrictSchema):
+    """What a parent earns (euro cents); omitted values come from the kind's template."""
+
+    per_session_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+    per_homework_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+    per_assessment_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+    assessment_threshold = fields.Float(allow_nan=False, validate=RATE)
+    cap_cents = fields.Integer(strict=True, allow_none=True, validate=NOT_NEGATIVE)
+    payout = fields.String(validate=validate.OneOf(PAYOUT_METHODS))
+
+
+class EnrolmentSchema(StrictSchema):
+    """Enrol a parent (optionally for one child), from a date on (default today)."""
+
+    program_id = fields.UUID(dump_only=True)
+    parent_id = fields.UUID(required=True)
+    child_id = fields.UUID(load_default=None, allow_none=True)
+    enrolled_on = fields.Date(load_default=None, allow_none=True)
+    withdrawn_on = fields.Date(dump_only=True, allow_none=True)
+    reason = fields.String(dump_only=True, allow_none=True)
+
+
+class WithdrawalSchema(StrictSchema):
+    """Withdraw a parent from a date on (default today), with the reason."""
+
+    withdrawn_on = fields.Date(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class PayoutSchema(StrictSchema):
+    """Money paid to a parent out of what is outstanding."""
+
+    id = fields.UUID(dump_only=True)
+    program_id = fields.UUID(dump_only=True)
+    parent_id = fields.UUID(required=True)
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    method = fields.String(required=True, validate=validate.OneOf(PAYOUT_METHODS))
+
+
+class ProgramSchema(StrictSchema):
+    """A programme at a school: its rule for completion, its rewards, who is enrolled, its sessions."""
+
+    id = fields.UUID(dump_only=True)
+    school = fields.String(required=True, validate=BRIN)
+    name = fields.String(required=True, validate=TEXT)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    starts_on = fields.Date(required=True)
+    completion = fields.Nested(CompletionSchema, load_default=None, allow_none=True)
+    rewards = fields.Nested(RewardsSchema, load_default=None, allow_none=True)
+    enrolments = fields.List(fields.Nested(EnrolmentSchema), dump_only=True)
+    payouts = fields.List(fields.Nested(PayoutSchema), dump_only=True)
+    session_ids = fields.List(fields.UUID(), dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+    @pre_dump
+    def from_aggregate(self, view: "ProgramView", **_: Any) -> dict[str, Any]:
+        p = view.program
+        return {
+            "id": p.id, "school": p.school, "name": p.name, "kind": p.kind, "starts_on": p.starts_on,
+            "completion": p.completion.as_dict(), "rewards": p.rewards.as_dict(),
+            "enrolments": enrolments_of(p), "payouts": [payout_of(p.id, x) for x in p.payouts],
+            "session_ids": view.session_ids, "version": p.version,
+        }
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    """A programme with the ids of its sessions (which live in their own aggregates)."""
+
+    program: TrainingProgram
+    session_ids: list[UUID]
+
+
+def enrolments_of(p: TrainingProgram, parent_id: Any = None) -> list[dict[str, Any]]:
+    """The programme's enrolment periods (of one parent, if given), oldest first per parent."""
+    return [
+        {"program_id": p.id, "parent_id": e.parent_id, "child_id": e.child_id, "enrolled_on": e.enrolled_on,
+         "withdrawn_on": e.withdrawn_on, "reason": e.reason}
+        for pid, periods in p.enrolments.items() if parent_id is None or pid == parent_id
+        for e in periods
+    ]
+
+
+def payout_of(program_id: UUID, x: Payout) -> dict[str, Any]:
+    """A payout as the API shows it."""
+    return {"id": x.id, "program_id": program_id, "parent_id": x.parent_id, "amount_cents": x.amount_cents, "method": x.method}
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+class AttendanceRecordSchema(StrictSchema):
+    """One parent's status in a roll call."""
+
+    parent_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
+
+
+class HomeworkRecordSchema(StrictSchema):
+    """Whether one parent did the session's homework with their child."""
+
+    parent_id = fields.UUID(required=True)
+    completed = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class RollCallSchema(StrictSchema):
+    """A roll call (or a correction of one): a status per parent."""
+
+    records = fields.List(fields.Nested(AttendanceRecordSchema), required=True, validate=validate.Length(min=1))
+
+
+class HomeworkSchema(StrictSchema):
+    """Homework done (or not) per parent."""
+
+    records = fields.List(fields.Nested(HomeworkRecordSchema), required=True, validate=validate.Length(min=1))
+
+
+class CancellationSchema(StrictSchema):
+    """Why a session is cancelled."""
+
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class SessionSchema(StrictSchema):
+    """A session (bijeenkomst) or home visit (huisbezoek), with its roll call and homework records.
+
+    `homework` in a new session is the assignment's text; in the answer, `homework` is the records
+    (as API.md fixes) and the text is `homework_assignment`."""
+
+    id = fields.UUID(dump_only=True)
+    program_id = fields.UUID(dump_only=True)
+    title = fields.String(required=True, validate=TEXT)
+    starts_at = SchoolDateTime(required=True)
+    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    homework = fields.Raw(load_default=None, allow_none=True, metadata={
+        "description": "in: the homework assignment (text); out: [{parent_id, completed}]",
+    })
+    participants = fields.List(fields.UUID(), load_default=None, allow_none=True)
+    has_homework = fields.Boolean(dump_only=True)
+    homework_assignment = fields.String(dump_only=True, allow_none=True)
+    cancelled = fields.Boolean(dump_only=True)
+    cancellation_reason = fields.String(dump_only=True, allow_none=True)
+    attendance = fields.List(fields.Nested(AttendanceRecordSchema), dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+    @validates("homework")
+    def homework_is_text(self, value: Any, **_: Any) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValidationError("the homework assignment must be a non-empty text")
+
+    @pre_dump
+    def from_aggregate(self, s: Session, **_: Any) -> dict[str, Any]:
+        return {
+            "id": s.id, "program_id": s.program_id, "title": s.title, "starts_at": s.starts_at,
+            "location": s.location, "participants": s.participants,
+            "has_homework": s.has_homework, "homework_assignment": s.homework,
+            "cancelled": s.cancelled, "cancellation_reason": s.cancellation_reason,
+            "attendance": [{"parent_id": p, "status": v} for p, v in s.attendance.items()],
+            "homework": [{"parent_id": str(p), "completed": v} for p, v in s.homework_done.items()],
+            "version": s.version,
+        }
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+class LogQuerySchema(StrictSchema):
+    """Where to continue the log, and how much to read."""
+
+    after = fields.Integer(load_default=0, validate=NOT_NEGATIVE)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class LogEntrySchema(Schema):
+    """One stored event: position in the log, aggregate, version, event type, time, actor."""
+
+    position = fields.Integer()
+    aggregate_id = fields.UUID()
+    version = fields.Integer()
+    type = fields.String()
+    timestamp = fields.AwareDateTime()
+    actor = fields.String(allow_none=True)
+
+
+class LogPageSchema(Schema):
+    """A page of the event log; `next` is the `after` of the next page, null at the end."""
+
+    items = fields.List(fields.Nested(LogEntrySchema))
+    next = fields.Integer(allow_none=True)
+
+    @pre_dump
+    def from_page(self, page: LogPage, **_: Any) -> dict[str, Any]:
+        return {"items": page.items, "next": page.next}
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "machine-readable, e.g. already_enrolled"})
+    message = fields.String()
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"description": "422 only"})
+
+
+class ErrorSchema(Schema):
+    """Every error: `{"error": {"code", "message", "fields"?}}`."""
+
+    error = fields.Nested(ErrorDetailSchema)
+
+
+__all__ = [
+    "AssessmentSchema", "CancellationSchema", "ChildSchema", "EnrolmentSchema", "ErrorSchema",
+    "HomeworkSchema", "LogPageSchema", "LogQuerySchema", "ParentSchema", "PayoutSchema", "ProgramSchema", "ProgramView",
+    "RollCallSchema", "SessionSchema", "WithdrawalSchema",
+]
