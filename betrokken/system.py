@@ -9,6 +9,7 @@ from application.accounts import Accounts
 from application.config import StoreConfig
 from application.factory import open_service
 from application.programs import ProgramService
+from projections import Projections, open_projections
 
 
 @dataclass
@@ -18,8 +19,10 @@ class System:
     config: StoreConfig
     service: ProgramService
     accounts: Accounts
+    projections: Projections
 
     def close(self) -> None:
+        self.projections.close()
         self.accounts.close()
         self.service.close()
 
@@ -29,4 +32,7 @@ def open_system(config: StoreConfig | None = None) -> System:
     config = config or StoreConfig.from_environ()
     service = open_service(config)
     accounts = Accounts(config)
-    return System(config=config, service=service, accounts=accounts)
+    projections = open_projections(config, service)
+    # Payouts are checked against the rewards projection (caught up to the head first).
+    service.earned_cents = lambda program, parent_id: projections.earned_cents(program.id, parent_id)
+    return System(config=config, service=service, accounts=accounts, projections=projections)

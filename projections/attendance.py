@@ -1,0 +1,72 @@
+"""The attendance read model: per programme, each session's roll call counts and each parent's
+sessions held, attended, excused and absent, with their attendance rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.db import Database, Tx
+from projections.facts import ProgramFacts
+from projections.tally import Tally
+
+NAME = "attendance"
+TABLES = {
+    "attendance_sessions": """CREATE TABLE attendance_sessions (
+        program_id TEXT NOT NULL, session_id TEXT NOT NULL, starts_at TEXT NOT NULL, starts_utc TEXT NOT NULL,
+        position BIGINT NOT NULL, held BOOLEAN NOT NULL, counted INTEGER NOT NULL,
+        present INTEGER NOT NULL, absent INTEGER NOT NULL, excused INTEGER NOT NULL,
+        homework_assigned BOOLEAN NOT NULL, homework_completed INTEGER NOT NULL,
+        PRIMARY KEY (program_id, session_id))""",
+    "attendance_parents": """CREATE TABLE attendance_parents (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
+        sessions_held INTEGER NOT NULL, attended INTEGER NOT NULL, excused INTEGER NOT NULL,
+        absent INTEGER NOT NULL, attendance_rate DOUBLE PRECISION,
+        PRIMARY KEY (program_id, parent_id))""",
+}
+INDEXES: list[str] = []
+
+
+def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
+    """Replace the programme's rows: its non-cancelled sessions, and every parent ever enrolled."""
+    program = facts.program_id
+    sessions = []
+    for s in facts.sessions:
+        if s.cancelled:
+            continue
+        # Scheduled but not yet held: listed with zero counts (it counts for nobody yet).
+        counted = [p for p in facts.parents if facts.counts_for(s, p)]
+        statuses = [facts.attendance.get((s.session_id, p)) for p in counted]
+        present, excused = statuses.count("present"), statuses.count("excused")
+        done = sum(1 for p in counted if s.has_homework and facts.homework.get((s.session_id, p)) is True)
+        sessions.append((
+            program, s.session_id, s.starts_at, s.starts_utc, s.position, s.held, len(counted),
+            present, len(counted) - present - excused, excused, s.has_homework, done,
+        ))
+    parents = [
+        (program, p, facts.parents[p], t.sessions_held, t.attended, t.excused, t.absent, t.attendance_rate)
+        for p, t in tallies.items()
+    ]
+    tx.execute("DELETE FROM attendance_sessions WHERE program_id = ?", (program,))
+    tx.executemany(f"INSERT INTO attendance_sessions VALUES ({','.join('?' * 12)})", sessions)
+    tx.execute("DELETE FROM attendance_parents WHERE program_id = ?", (program,))
+    tx.executemany(f"INSERT INTO attendance_parents VALUES ({','.join('?' * 8)})", parents)
+
+
+def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:
+    """API.md's attendance answer: sessions by start, parents by enrolment order."""
+    sessions = [
+        {"session_id": sid, "starts_at": starts_at, "present": present, "absent": absent, "excused": excused}
+        for sid, starts_at, present, absent, excused in db.query(
+            "SELECT session_id, starts_at, present, absent, excused FROM attendance_sessions"
+            " WHERE program_id = ? ORDER BY starts_utc, position", (program_id,)
+        )
+    ]
+    parents = [
+        {"parent_id": pid, "sessions_held": held, "attended": attended, "excused": excused,
+         "absent": absent, "attendance_rate": rate}
+        for pid, held, attended, excused, absent, rate in db.query(
+            "SELECT parent_id, sessions_held, attended, excused, absent, attendance_rate FROM attendance_parents"
+            " WHERE program_id = ? ORDER BY position", (program_id,)
+        )
+    ]
+    return {"sessions": sessions, "parents": parents}

@@ -1,0 +1,57 @@
+"""The completion read model: per programme and parent, whether they completed it under the
+programme's rule (attendance, homework, minimum sessions attended)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.db import Database, Tx
+from projections.facts import ProgramFacts
+from projections.tally import Tally
+
+NAME = "completion"
+TABLES = {
+    "completion": """CREATE TABLE completion (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
+        attended INTEGER NOT NULL, attendance_rate DOUBLE PRECISION,
+        homework_assigned INTEGER NOT NULL, homework_completed INTEGER NOT NULL,
+        homework_rate DOUBLE PRECISION, completed BOOLEAN NOT NULL,
+        PRIMARY KEY (program_id, parent_id))""",
+}
+INDEXES: list[str] = []
+
+
+def completed(t: Tally, rules: dict[str, Any]) -> bool:
+    """Enough sessions attended, a high enough attendance rate (a null rate passes only a 0
+    minimum) and, when homework was assigned, a high enough homework rate."""
+    attendance_rate, homework_rate = t.attendance_rate, t.homework_rate
+    rate_ok = attendance_rate >= rules["min_attendance_rate"] if attendance_rate is not None else rules["min_attendance_rate"] == 0
+    return (
+        t.attended >= rules["min_sessions_attended"]
+        and rate_ok
+        and (homework_rate is None or homework_rate >= rules["min_homework_rate"])
+    )
+
+
+def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
+    """Replace the programme's rows, one per parent ever enrolled."""
+    program = facts.program_id
+    rows = [
+        (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,
+         t.homework_rate, completed(t, facts.rules))
+        for p, t in tallies.items()
+    ]
+    tx.execute("DELETE FROM completion WHERE program_id = ?", (program,))
+    tx.executemany(f"INSERT INTO completion VALUES ({','.join('?' * 9)})", rows)
+
+
+def read(db: Database, program_id: str) -> list[dict[str, Any]]:
+    """API.md's completion answer, parents by enrolment order."""
+    return [
+        {"parent_id": pid, "attended": attended, "attendance_rate": a_rate, "homework_assigned": assigned,
+         "homework_completed": done, "homework_rate": h_rate, "completed": bool(ok)}
+        for pid, attended, a_rate, assigned, done, h_rate, ok in db.query(
+            "SELECT parent_id, attended, attendance_rate, homework_assigned, homework_completed, homework_rate,"
+            " completed FROM completion WHERE program_id = ? ORDER BY position", (program_id,)
+        )
+    ]

@@ -1,0 +1,332 @@
+"""The ledger the three read models are computed from: the current facts of every programme
+(its rules, enrolment periods, sessions, roll calls, homework, assessments, payouts), upserted
+idempotently from the events. Pseudonymous ids only: no names, contacts or free text.
+
+Attendance, completion and rewards depend on enrolment periods at each session's date, and
+those can change after the roll call (a backdated withdrawal, a late enrolment). So the
+figures are not summed up event by event: each page of events records its facts here and
+names the programmes it touched; the views then recompute those programmes' rows from the
+facts (`load_program`), in the same transaction as the tracking position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterable
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.parent import Parent
+from domain.session import Session
+from domain.training_program import TrainingProgram
+from projections.db import Tx
+
+TABLES = {
+    "programs": """CREATE TABLE programs (
+        program_id TEXT PRIMARY KEY, school TEXT NOT NULL, kind TEXT NOT NULL, starts_on TEXT NOT NULL,
+        min_attendance_rate DOUBLE PRECISION NOT NULL, min_homework_rate DOUBLE PRECISION NOT NULL,
+        min_sessions_attended INTEGER NOT NULL, per_session_cents BIGINT NOT NULL,
+        per_homework_cents BIGINT NOT NULL, per_assessment_cents BIGINT NOT NULL,
+        assessment_threshold DOUBLE PRECISION NOT NULL, cap_cents BIGINT, payout TEXT NOT NULL,
+        position BIGINT NOT NULL)""",
+    "program_parents": """CREATE TABLE program_parents (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
+        PRIMARY KEY (program_id, parent_id))""",
+    "enrolments": """CREATE TABLE enrolments (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
+        enrolled_on TEXT NOT NULL, withdrawn_on TEXT, PRIMARY KEY (program_id, parent_id, position))""",
+    "sessions": """CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, starts_at TEXT NOT NULL,
+        starts_utc TEXT NOT NULL, session_date TEXT NOT NULL, has_homework BOOLEAN NOT NULL,
+        has_participants BOOLEAN NOT NULL, has_attendance BOOLEAN NOT NULL, cancelled BOOLEAN NOT NULL,
+        position BIGINT NOT NULL)""",
+    "session_participants": """CREATE TABLE session_participants (
+        session_id TEXT NOT NULL, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, parent_id))""",
+    "attendance_records": """CREATE TABLE attendance_records (
+        session_id TEXT NOT NULL, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, status TEXT NOT NULL,
+        PRIMARY KEY (session_id, parent_id))""",
+    "homework_records": """CREATE TABLE homework_records (
+        session_id TEXT NOT NULL, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, completed BOOLEAN NOT NULL,
+        PRIMARY KEY (session_id, parent_id))""",
+    "assessments": """CREATE TABLE assessments (
+        assessment_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL, max_score DOUBLE PRECISION NOT NULL)""",
+    "payouts": """CREATE TABLE payouts (
+        payout_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL, method TEXT NOT NULL, position BIGINT NOT NULL)""",
+}
+INDEXES = [
+    "CREATE INDEX sessions_by_program ON sessions (program_id)",
+    "CREATE INDEX participants_by_program ON session_participants (program_id)",
+    "CREATE INDEX attendance_by_program ON attendance_records (program_id)",
+    "CREATE INDEX homework_by_program ON homework_records (program_id)",
+    "CREATE INDEX assessments_by_program ON assessments (program_id)",
+    "CREATE INDEX payouts_by_program ON payouts (program_id)",
+]
+
+UPSERT = {
+    "program": """INSERT INTO programs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (program_id) DO NOTHING""",
+    "program_parent": """INSERT INTO program_parents VALUES (?,?,?) ON CONFLICT (program_id, parent_id) DO NOTHING""",
+    "enrolment": """INSERT INTO enrolments VALUES (?,?,?,?,NULL) ON CONFLICT (program_id, parent_id, position) DO NOTHING""",
+    # The withdrawal closes the period opened last before it (idempotent, also within one page).
+    "withdrawal": """UPDATE enrolments SET withdrawn_on = ? WHERE program_id = ? AND parent_id = ? AND position =
+        (SELECT MAX(position) FROM enrolments WHERE program_id = ? AND parent_id = ? AND position < ?)""",
+    "session": """INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (session_id) DO NOTHING""",
+    "participant": """INSERT INTO session_participants VALUES (?,?,?) ON CONFLICT (session_id, parent_id) DO NOTHING""",
+    "attendance": """INSERT INTO attendance_records VALUES (?,?,?,?)
+        ON CONFLICT (session_id, parent_id) DO UPDATE SET status = excluded.status""",
+    "held": """UPDATE sessions SET has_attendance = ? WHERE session_id = ?""",
+    "homework": """INSERT INTO homework_records VALUES (?,?,?,?)
+        ON CONFLICT (session_id, parent_id) DO UPDATE SET completed = excluded.completed""",
+    "cancelled": """UPDATE sessions SET cancelled = ? WHERE session_id = ?""",
+    "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
+    "payout": """INSERT INTO payouts VALUES (?,?,?,?,?,?) ON CONFLICT (payout_id) DO NOTHING""",
+}
+ORDER = list(UPSERT)  # statements of a page run in this order; each keeps its events' order
+
+
+@dataclass
+class PageFacts:
+    """The fact rows of one page of events, and the programmes they touched."""
+
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: {k: [] for k in UPSERT})
+    touched: set[str] = field(default_factory=set)
+
+    def write(self, tx: Tx) -> None:
+        for key in ORDER:
+            tx.executemany(UPSERT[key], self.rows[key])
+
+
+def utc_text(moment: datetime) -> str:
+    """A sortable instant (sessions are listed by their start, whatever their offset)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+class Ledger:
+    """Turns decoded events into fact rows; knows which programme each session belongs to."""
+
+    def __init__(self) -> None:
+        # A session's programme never changes, so this cache is safe across pages and processes.
+        self.session_program: dict[UUID, str] = {}
+        self.handlers: dict[str, Callable[[PageFacts, int, Any], None]] = {
+            get_topic(TrainingProgram.Created): self._program_created,
+            get_topic(TrainingProgram.ParentEnrolled): self._enrolled,
+            get_topic(TrainingProgram.ParentWithdrawn): self._withdrawn,
+            get_topic(TrainingProgram.PayoutRecorded): self._payout,
+            get_topic(Session.Scheduled): self._scheduled,
+            get_topic(Session.AttendanceRecorded): self._attendance,
+            get_topic(Session.HomeworkRecorded): self._homework,
+            get_topic(Session.Cancelled): self._cancelled,
+            get_topic(Parent.AssessmentRecorded): self._assessment,
+        }
+        self.session_topics = {
+            get_topic(Session.AttendanceRecorded), get_topic(Session.HomeworkRecorded), get_topic(Session.Cancelled)
+        }
+
+    @property
+    def topics(self) -> set[str]:
+        return set(self.handlers)
+
+    def record(self, tx: Tx, events: list[tuple[int, str, Any]]) -> PageFacts:
+        """The facts of a page of (position, topic, event); looks up sessions scheduled earlier."""
+        scheduled_here = {e.originator_id for _, t, e in events if t == get_topic(Session.Scheduled)}
+        unknown = {
+            e.originator_id for _, t, e in events
+            if t in self.session_topics and e.originator_id not in self.session_program
+            and e.originator_id not in scheduled_here
+        }
+        self._look_up_sessions(tx, unknown)
+        page = PageFacts()
+        for position, topic, event in events:
+            self.handlers[topic](page, position, event)
+        return page
+
+    def _look_up_sessions(self, tx: Tx, session_ids: Iterable[UUID]) -> None:
+        ids = [str(s) for s in session_ids]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for session_id, program_id in tx.query(
+                f"SELECT session_id, program_id FROM sessions WHERE session_id IN ({marks})", chunk
+            ):
+                self.session_program[UUID(session_id)] = program_id
+
+    # -- one handler per event type --------------------------------------------------------
+
+    def _program_created(self, page: PageFacts, pos: int, e: Any) -> None:
+        c, r = e.completion, e.rewards
+        program = str(e.originator_id)
+        page.rows["program"].append((
+            program, e.school, e.kind, _iso(e.starts_on),
+            c["min_attendance_rate"], c["min_homework_rate"], c["min_sessions_attended"],
+            r["per_session_cents"], r["per_homework_cents"], r["per_assessment_cents"],
+            r["assessment_threshold"], r["cap_cents"], r["payout"], pos,
+        ))
+        page.touched.add(program)
+
+    def _enrolled(self, page: PageFacts, pos: int, e: Any) -> None:
+        program, parent = str(e.originator_id), str(e.parent_id)
+        page.rows["program_parent"].append((program, parent, pos))
+        page.rows["enrolment"].append((program, parent, pos, _iso(e.enrolled_on)))
+        page.touched.add(program)
+
+    def _withdrawn(self, page: PageFacts, pos: int, e: Any) -> None:
+        program, parent = str(e.originator_id), str(e.parent_id)
+        page.rows["withdrawal"].append((_iso(e.withdrawn_on), program, parent, program, parent, pos))
+        page.touched.add(program)
+
+    def _payout(self, page: PageFacts, pos: int, e: Any) -> None:
+        program = str(e.originator_id)
+        page.rows["payout"].append((str(e.payout_id), program, str(e.parent_id), e.amount_cents, e.method, pos))
+        page.touched.add(program)
+
+    def _scheduled(self, page: PageFacts, pos: int, e: Any) -> None:
+        session, program = str(e.originator_id), str(e.program_id)
+        self.session_program[e.originator_id] = program
+        starts_at: datetime = e.starts_at
+        page.rows["session"].append((
+            session, program, starts_at.isoformat(), utc_text(starts_at), starts_at.date().isoformat(),
+            e.homework is not None, e.participants is not None, False, False, pos,
+        ))
+        for parent in e.participants or ():
+            page.rows["participant"].append((session, program, str(parent)))
+        page.touched.add(program)
+
+    def _attendance(self, page: PageFacts, pos: int, e: Any) -> None:
+        session = str(e.originator_id)
+        program = self.session_program[e.originator_id]
+        page.rows["attendance"].append((session, program, str(e.parent_id), e.status))
+        page.rows["held"].append((True, session))
+        page.touched.add(program)
+
+    def _homework(self, page: PageFacts, pos: int, e: Any) -> None:
+        session = str(e.originator_id)
+        program = self.session_program[e.originator_id]
+        page.rows["homework"].append((session, program, str(e.parent_id), bool(e.completed)))
+        page.touched.add(program)
+
+    def _cancelled(self, page: PageFacts, pos: int, e: Any) -> None:
+        program = self.session_program[e.originator_id]
+        page.rows["cancelled"].append((True, str(e.originator_id)))
+        page.touched.add(program)
+
+    def _assessment(self, page: PageFacts, pos: int, e: Any) -> None:
+        program = str(e.program_id)
+        page.rows["assessment"].append(
+            (str(e.assessment_id), program, str(e.originator_id), float(e.score), float(e.max_score))
+        )
+        page.touched.add(program)
+
+
+def _iso(day: date | str) -> str:
+    return day if isinstance(day, str) else day.isoformat()
+
+
+# -- reading one programme's facts back ------------------------------------------------------
+
+
+@dataclass
+class SessionFacts:
+    """A session as far as the figures care: its date, whether held, homework, participants."""
+
+    session_id: str
+    starts_at: str
+    starts_utc: str
+    day: str
+    has_homework: bool
+    held: bool
+    cancelled: bool
+    participants: set[str] | None
+    position: int
+
+
+@dataclass
+class ProgramFacts:
+    """Everything the three views need to recompute one programme's rows."""
+
+    program_id: str
+    rules: dict[str, Any]
+    parents: dict[str, int]  # parent -> position of first enrolment, in that order
+    periods: dict[str, list[tuple[str, str | None]]]
+    sessions: list[SessionFacts]  # in order of their start
+    attendance: dict[tuple[str, str], str]
+    homework: dict[tuple[str, str], bool]
+    assessments: dict[str, list[tuple[float, float]]]
+    paid: dict[str, int]
+
+    def counts_for(self, s: SessionFacts, parent: str) -> bool:
+        """A held session counts for a parent enrolled on its date (and named in it, if it names anyone)."""
+        if not s.held:
+            return False
+        if s.participants is not None and parent not in s.participants:
+            return False
+        return any(on <= s.day and (off is None or s.day < off) for on, off in self.periods.get(parent, ()))
+
+
+RULE_COLUMNS = (
+    "min_attendance_rate", "min_homework_rate", "min_sessions_attended", "per_session_cents",
+    "per_homework_cents", "per_assessment_cents", "assessment_threshold", "cap_cents",
+)
+
+
+def load_program(tx: Tx, program_id: str) -> ProgramFacts | None:
+    """One programme's current facts (None when its creation has not been seen)."""
+    found = tx.query(f"SELECT {', '.join(RULE_COLUMNS)} FROM programs WHERE program_id = ?", (program_id,))
+    if not found:
+        return None
+    rules = dict(zip(RULE_COLUMNS, found[0]))
+    key = (program_id,)
+    parents = {
+        p: int(pos)
+        for p, pos in tx.query("SELECT parent_id, position FROM program_parents WHERE program_id = ? ORDER BY position", key)
+    }
+    periods: dict[str, list[tuple[str, str | None]]] = {}
+    for parent, on, off in tx.query(
+        "SELECT parent_id, enrolled_on, withdrawn_on FROM enrolments WHERE program_id = ? ORDER BY position", key
+    ):
+        periods.setdefault(parent, []).append((on, off))
+    participants: dict[str, set[str]] = {}
+    for session, parent in tx.query("SELECT session_id, parent_id FROM session_participants WHERE program_id = ?", key):
+        participants.setdefault(session, set()).add(parent)
+    sessions = [
+        SessionFacts(
+            session_id=sid, starts_at=starts_at, starts_utc=utc, day=day, has_homework=bool(hw),
+            held=bool(att) and not bool(cancelled), cancelled=bool(cancelled),
+            participants=participants.get(sid, set()) if restricted else None, position=pos,
+        )
+        for sid, starts_at, utc, day, hw, restricted, att, cancelled, pos in tx.query(
+            "SELECT session_id, starts_at, starts_utc, session_date, has_homework, has_participants,"
+            " has_attendance, cancelled, position FROM sessions WHERE program_id = ? ORDER BY starts_utc, position",
+            key,
+        )
+    ]
+    attendance = {
+        (s, p): status
+        for s, p, status in tx.query("SELECT session_id, parent_id, status FROM attendance_records WHERE program_id = ?", key)
+    }
+    homework = {
+        (s, p): bool(done)
+        for s, p, done in tx.query("SELECT session_id, parent_id, completed FROM homework_records WHERE program_id = ?", key)
+    }
+    assessments: dict[str, list[tuple[float, float]]] = {}
+    for parent, score, max_score in tx.query(
+        "SELECT parent_id, score, max_score FROM assessments WHERE program_id = ?", key
+    ):
+        assessments.setdefault(parent, []).append((score, max_score))
+    paid = {
+        parent: int(total)
+        for parent, total in tx.query(
+            "SELECT parent_id, SUM(amount_cents) FROM payouts WHERE program_id = ? GROUP BY parent_id", key
+        )
+    }
+    return ProgramFacts(program_id, rules, parents, periods, sessions, attendance, homework, assessments, paid)
+
+
+def create(tx: Tx) -> None:
+    """Create the fact tables."""
+    for ddl in TABLES.values():
+        tx.execute(ddl)
+    for ddl in INDEXES:
+        tx.execute(ddl)

@@ -1,0 +1,62 @@
+"""The rewards read model: per programme and parent, what they earned (sessions, homework,
+assessments, capped), what was paid and what is outstanding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.db import Database, Tx
+from projections.facts import ProgramFacts
+from projections.tally import Tally
+
+NAME = "rewards"
+TABLES = {
+    "rewards": """CREATE TABLE rewards (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
+        sessions_cents BIGINT NOT NULL, homework_cents BIGINT NOT NULL, assessment_cents BIGINT NOT NULL,
+        earned_cents BIGINT NOT NULL, paid_cents BIGINT NOT NULL, outstanding_cents BIGINT NOT NULL,
+        eligible BOOLEAN NOT NULL, PRIMARY KEY (program_id, parent_id))""",
+}
+INDEXES: list[str] = []
+FIELDS = ("sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents")
+
+
+def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int, int, int, bool]:
+    """One parent's reward figures; a withdrawn parent keeps what was earned."""
+    r = facts.rules
+    passed = sum(
+        1 for score, max_score in facts.assessments.get(parent, ()) if score / max_score >= r["assessment_threshold"]
+    )
+    sessions = t.attended * r["per_session_cents"]
+    homework = t.homework_completed * r["per_homework_cents"]
+    assessments = passed * r["per_assessment_cents"]
+    earned = sessions + homework + assessments
+    if r["cap_cents"] is not None:
+        earned = min(earned, r["cap_cents"])
+    paid = facts.paid.get(parent, 0)
+    return sessions, homework, assessments, earned, paid, earned - paid, earned - paid > 0
+
+
+def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
+    """Replace the programme's rows, one per parent ever enrolled."""
+    program = facts.program_id
+    rows = [(program, p, facts.parents[p], *row(facts, p, t)) for p, t in tallies.items()]
+    tx.execute("DELETE FROM rewards WHERE program_id = ?", (program,))
+    tx.executemany(f"INSERT INTO rewards VALUES ({','.join('?' * 10)})", rows)
+
+
+def read(db: Database, program_id: str) -> list[dict[str, Any]]:
+    """API.md's rewards answer, parents by enrolment order."""
+    return [
+        {"parent_id": pid, **{f: int(v) for f, v in zip(FIELDS, values)}, "eligible": bool(eligible)}
+        for pid, *values, eligible in db.query(
+            f"SELECT parent_id, {', '.join(FIELDS)}, eligible FROM rewards WHERE program_id = ? ORDER BY position",
+            (program_id,),
+        )
+    ]
+
+
+def earned_cents(db: Database, program_id: str, parent_id: str) -> int:
+    """What the parent earned in the programme (0 when not enrolled)."""
+    found = db.query("SELECT earned_cents FROM rewards WHERE program_id = ? AND parent_id = ?", (program_id, parent_id))
+    return int(found[0][0]) if found else 0

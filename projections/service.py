@@ -1,0 +1,188 @@
+"""The projections as one object for the web app, the CLI and the programme service: catch up,
+read your writes, read the three views, status and rebuild."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+from uuid import UUID
+
+from application.config import StoreConfig
+from application.programs import ProgramService
+from projections import attendance, completion, rewards
+from projections.catch_up import PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, positions, reset
+from projections.db import DEFAULT_NAMESPACE, Database, open_database
+
+WAIT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class RebuildStats:
+    """How a rebuild from zero went."""
+
+    events: int
+    seconds: float
+    events_per_second: float
+    position: int
+
+
+class Projections:
+    """Attendance, completion and rewards per programme, kept up to date from the event log."""
+
+    def __init__(self, db: Database, service: ProgramService, page_size: int = PAGE_SIZE) -> None:
+        self.db = db
+        self.service = service
+        self.runner = CatchUp(db, service, page_size=page_size)
+        # One catch-up at a time in this process; other processes are kept out by the database.
+        self.lock = threading.Lock()
+        self.position = 0
+        self._wake = threading.Condition()
+        self._pending = False
+        self._closed = False
+        self._follower: threading.Thread | None = None
+        ensure_schema(db)
+        self.position = self._stored_position()
+
+    # -- keeping up ------------------------------------------------------------------------
+
+    def head(self) -> int:
+        """The position of the last event committed to the store."""
+        return int(self.service.recorder.max_notification_id() or 0)
+
+    def _stored_position(self) -> int:
+        return min(p for _, p in self.db.query("SELECT view, position FROM projection_positions"))
+
+    def catch_up(self) -> int:
+        """Process everything committed so far; returns the position reached."""
+        return self._catch_up_to(self.head())
+
+    def _catch_up_to(self, target: int) -> int:
+        # The stored position, not a cached one: a rebuild in another process may have reset it.
+        position = self._stored_position()
+        if position >= target:
+            self.position = position
+            return position
+        with self.lock:
+            position = self._stored_position()
+            while position < target:
+                position, read = self.runner.page()
+                if not read:
+                    break
+            self.position = position
+            return position
+
+    def wait_for(self, position: int) -> None:
+        """Read your writes: return once the views include the event at this position."""
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while self._catch_up_to(position) < position:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"projections did not reach position {position} (at {self.position})")
+            time.sleep(0.005)
+
+    def _fresh(self) -> None:
+        """Catch up to the store head as it is now (writes of other processes included)."""
+        self._catch_up_to(self.head())
+
+    # -- in-process wake-up after each save ------------------------------------------------
+
+    def saved(self, position: int) -> None:
+        """The service saved events: let the follower thread catch up in the background."""
+        with self._wake:
+            if self._closed:
+                return
+            self._pending = True
+            if self._follower is None:
+                self._follower = threading.Thread(target=self._follow, name="projections", daemon=True)
+                self._follower.start()
+            self._wake.notify()
+
+    def _follow(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                self._pending = False
+            try:
+                self.catch_up()
+            except Exception:  # the next read catches up (and raises) in the caller's thread
+                time.sleep(0.1)
+
+    # -- the views -------------------------------------------------------------------------
+
+    def attendance(self, program_id: UUID) -> dict[str, list[dict[str, Any]]]:
+        """Sessions (by start) with present/absent/excused, and parents (by enrolment) with their figures."""
+        self._fresh()
+        return attendance.read(self.db, str(program_id))
+
+    def completion(self, program_id: UUID) -> list[dict[str, Any]]:
+        """Per parent ever enrolled: attendance and homework rates and whether they completed."""
+        self._fresh()
+        return completion.read(self.db, str(program_id))
+
+    def rewards(self, program_id: UUID) -> list[dict[str, Any]]:
+        """Per parent ever enrolled: earned, paid and outstanding cents."""
+        self._fresh()
+        return rewards.read(self.db, str(program_id))
+
+    def earned_cents(self, program_id: UUID, parent_id: UUID) -> int:
+        """What the parent earned in the programme, as of the latest event."""
+        self._fresh()
+        return rewards.earned_cents(self.db, str(program_id), str(parent_id))
+
+    # -- operations ------------------------------------------------------------------------
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per view: its position, the store's head and how far behind it is."""
+        head = self.head()
+        with self.db.exclusive() as tx:
+            found = positions(tx)
+        return [
+            {"view": name, "position": found.get(name, 0), "head": head, "lag": head - found.get(name, 0)}
+            for name in VIEW_NAMES
+        ]
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildStats:
+        """Drop every view and replay the whole log from position 0 (page by page, resumable)."""
+        with self.lock:
+            started = time.perf_counter()
+            with self.db.exclusive() as tx:
+                reset(tx)
+            self.position = 0
+            head = self.head()
+            events = 0
+            while self.position < head:
+                self.position, read = self.runner.page()
+                if not read:
+                    break
+                events += read
+                if progress is not None:
+                    progress(self.position, head)
+            seconds = time.perf_counter() - started
+        return RebuildStats(events, seconds, events / seconds if seconds else 0.0, self.position)
+
+    def close(self) -> None:
+        """Stop the follower thread and close the connection."""
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        if self._follower is not None:
+            self._follower.join(timeout=30)
+        if hasattr(self.service, "saved_listeners") and self.saved in self.service.saved_listeners:
+            self.service.saved_listeners.remove(self.saved)
+        self.db.close()
+
+
+def open_projections(
+    config: StoreConfig, service: ProgramService, *, namespace: str = DEFAULT_NAMESPACE, follow: bool = True
+) -> Projections:
+    """The projections of this store (SQLite: `projections.sqlite` in the data dir; PostgreSQL:
+    schema `projections` in the same database). `follow` catches up in a background thread after
+    each save of this process; reads catch up themselves either way."""
+    projections = Projections(open_database(config, namespace), service)
+    if follow:
+        service.saved_listeners.append(projections.saved)
+    return projections
