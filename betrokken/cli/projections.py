@@ -1,0 +1,65 @@
+"""`betrokken projections`: how far the read models are behind the event log, and rebuilding
+them from position 0."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+import click
+
+from application.config import StoreConfig
+from application.factory import open_service
+from projections import Projections, open_projections
+
+
+@contextmanager
+def opened() -> Iterator[Projections]:
+    """The projections of the configured store (no background thread: one-shot commands)."""
+    config = StoreConfig.from_environ()
+    service = open_service(config)
+    projections = open_projections(config, service, follow=False)
+    try:
+        yield projections
+    finally:
+        projections.close()
+        service.close()
+
+
+@click.group("projections")
+def command() -> None:
+    """The read models (attendance, completion, rewards): status and rebuild."""
+
+
+@command.command("status")
+@click.option("--catch-up", is_flag=True, help="process everything committed first")
+def status(catch_up: bool) -> None:
+    """Position of each view, the store's head and the lag (events not yet processed)."""
+    with opened() as projections:
+        if catch_up:
+            projections.catch_up()
+        rows = projections.status()
+    widths = (12, 12, 12, 8)
+    click.echo("".join(h.ljust(w) for h, w in zip(("view", "position", "head", "lag"), widths)).rstrip())
+    for r in rows:
+        values = (r["view"], r["position"], r["head"], r["lag"])
+        click.echo("".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip())
+
+
+@command.command("rebuild")
+def rebuild() -> None:
+    """Drop the read models and replay the whole event log from position 0."""
+    from tqdm import tqdm
+
+    with opened() as projections:
+        with tqdm(total=projections.head(), unit="ev", unit_scale=True, file=sys.stderr, desc="rebuild") as bar:
+            def progress(position: int, head: int) -> None:
+                bar.total = head
+                bar.update(position - bar.n)
+
+            stats = projections.rebuild(progress)
+    click.echo(
+        f"rebuilt {stats.events} events up to position {stats.position} in {stats.seconds:.2f} s "
+        f"({stats.events_per_second:,.0f} events/s)"
+    )
