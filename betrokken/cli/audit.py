@@ -1,0 +1,120 @@
+"""`betrokken audit ...`: the auditors' commands — the chain's head, its verification, an
+aggregate's history and past states, and the projections' replay check."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterator
+from uuid import UUID
+
+import click
+
+from application.config import StoreConfig
+from application.factory import open_service
+from application.history import History
+from application.programs import ProgramService
+from application.sealing import Seal, SealedRecorder
+from application.verification import verify
+from betrokken.cli.tables import echo_json, echo_table
+from domain.errors import NotFoundError
+
+
+@contextmanager
+def opened() -> Iterator[ProgramService]:
+    """The programme service on the configured store, closed afterwards."""
+    service = open_service(StoreConfig.from_environ())
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def sealed(service: ProgramService) -> SealedRecorder:
+    recorder = service.recorder
+    if not isinstance(recorder, SealedRecorder):
+        raise click.ClickException("this store is not configured with the sealing recorder")
+    return recorder
+
+
+def parse_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a UUID", param_hint="ID") from None
+
+
+@click.group("audit")
+def command() -> None:
+    """Check that the stored log is untouched, and read its history."""
+
+
+@command.command("digest")
+def digest() -> None:
+    """Print the chain's head as POS:HEX; keep it somewhere else to check the log against later."""
+    with opened() as service:
+        head = sealed(service).head()
+    if head is None:
+        raise click.ClickException("the log is empty: there is no digest yet")
+    click.echo(str(head))
+
+
+@command.command("verify")
+@click.option("--digest", "kept", metavar="POS:HEX", help="A head printed earlier by `audit digest` that the log must still extend.")
+def verify_command(kept: str | None) -> None:
+    """Recompute the hash chain from the stored events; exit 0 when intact, 1 at the first altered position."""
+    try:
+        kept_seal = Seal.parse(kept) if kept else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--digest") from None
+    with opened() as service:
+        verdict = verify(sealed(service), kept_seal)
+    if verdict.intact:
+        click.echo(str(verdict))
+        return
+    click.echo(str(verdict), err=True)
+    click.echo(f"first bad position: {verdict.first_bad_position}")
+    sys.exit(1)
+
+
+@command.command("history")
+@click.argument("aggregate_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def history(aggregate_id: str, as_json: bool) -> None:
+    """Every fact recorded about a parent, programme or session, oldest first."""
+    with opened() as service:
+        try:
+            found = History(service).events_of(parse_id(aggregate_id))
+        except NotFoundError as e:
+            raise click.ClickException(e.message) from None
+    if as_json:
+        echo_json(found)
+        return
+    click.echo(f"aggregate {found['aggregate_id']}")
+    echo_table(
+        ["version", "type", "timestamp", "actor", "data"],
+        [[e["version"], e["type"], e["timestamp"], e["actor"], e["data"]] for e in found["events"]],
+    )
+
+
+@command.command("state")
+@click.argument("aggregate_id")
+@click.option("--version", type=int, help="The state just after this version.")
+@click.option("--as-of", "as_of", type=datetime.fromisoformat, metavar="ISO-8601",
+              help="The state at this moment (without an offset: Dutch time).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def state(aggregate_id: str, version: int | None, as_of: datetime | None, as_json: bool) -> None:
+    """What a parent, programme or session looked like at a version or a moment (default: now)."""
+    if version is not None and as_of is not None:
+        raise click.UsageError("give --version or --as-of, not both")
+    with opened() as service:
+        try:
+            found = History(service).state_at(parse_id(aggregate_id), version=version, as_of=as_of)
+        except NotFoundError as e:
+            raise click.ClickException(e.message) from None
+    if as_json:
+        echo_json(found)
+        return
+    click.echo(f"aggregate {found['aggregate_id']} at version {found['version']}")
+    echo_table(["attribute", "value"], [[k, v] for k, v in found["state"].items()], width=100)

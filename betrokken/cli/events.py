@@ -1,0 +1,55 @@
+"""`betrokken events export|import`: the whole event log as JSON Lines, and back into an empty
+store (for instance from the SQLite file into PostgreSQL), positions and chain head unchanged."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from application.export import ImportRefusedError, export_events, import_events
+from betrokken.cli.audit import opened, sealed
+
+
+@click.group("events")
+def command() -> None:
+    """Move the stored event log out of and into a store."""
+
+
+@command.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--without-data", is_flag=True,
+              help="Leave out the decoded data (it shows personal data in clear; the stored state stays encrypted).")
+def export(output: Path | None, without_data: bool) -> None:
+    """Write every stored event as JSON Lines, in log order (one event a line)."""
+    with opened() as service:
+        sealed(service)
+        if output is None:
+            count = export_events(service, sys.stdout, not without_data)
+        else:
+            with output.open("w", encoding="utf-8") as out:
+                count = export_events(service, out, not without_data)
+    click.echo(f"exported {count} events", err=True)
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch", default=1000, show_default=True, help="Events per transaction.")
+def import_(file: Path, batch: int) -> None:
+    """Import an export into an EMPTY store, at the same positions; prints the chain head."""
+
+    def lines() -> Iterator[str]:
+        with file.open(encoding="utf-8") as f:
+            yield from f
+
+    with opened() as service:
+        if not sealed(service).is_empty():
+            raise click.ClickException("import refused: the store already holds events; import only into an empty store")
+        try:
+            with click.progressbar(length=sum(1 for line in lines() if line.strip()), label="importing", file=sys.stderr) as bar:
+                result = import_events(service, lines, batch=batch, progress=bar.update)
+        except ImportRefusedError as e:
+            raise click.ClickException(f"import refused: {e}") from None
+    click.echo(f"imported {result.events} events; chain head {result.head}")
