@@ -112,6 +112,7 @@ def command(if_empty: bool, parents: int | None, seed: int) -> None:
                 f"Scaled up in {progress.seconds:.1f} s: {stored_events(system):,} events in the store, "
                 f"{progress.events_per_second:,.0f} events/s while generating."
             )
+            click.echo("The projections catch up on the first read; `betrokken projections rebuild` does it now.")
         print_logins(add_logins(system))
     finally:
         system.close()
