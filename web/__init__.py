@@ -16,6 +16,7 @@ from betrokken.system import open_system
 from web.api import register_api
 from web.errors import register_error_handlers
 from web.schemas import ErrorSchema
+from web.staff import init_app as init_staff_ui
 
 API_SETTINGS: dict[str, Any] = {
     "API_TITLE": "Betrokken",
@@ -57,4 +58,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Each part adds its blueprints here; projection endpoints: register_projection_api(api).
     register_api(api)
+    init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

@@ -1,0 +1,121 @@
+"""Signing in to the staff UI: a username and password form, a session cookie, signing out.
+
+Flask-Login keeps the user's name in Flask's signed cookie session; each request looks the
+user up again in Accounts, so a disabled user is out at their next click. The secret that
+signs the cookie is generated into the data directory on first start (0600)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from application.actor import Actor
+from web.forms import LoginForm
+from web.i18n import _safe_next
+
+SECRET_FILE = "secret_key"
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+class StaffUser(UserMixin):
+    """The signed-in user, carrying the Actor that every command and read runs as."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+
+    def get_id(self) -> str:
+        return self.actor.name
+
+    @property
+    def name(self) -> str:
+        return self.actor.name
+
+    @property
+    def role(self) -> str:
+        return self.actor.role
+
+
+def _accounts():  # type: ignore[no-untyped-def]
+    return current_app.extensions["betrokken"].accounts
+
+
+@login_manager.user_loader
+def load_user(name: str) -> StaffUser | None:
+    """The user named in the session cookie, if they still exist and are enabled."""
+    found = _accounts().user(name)
+    if found is None or found.disabled:
+        return None
+    return StaffUser(_accounts().actor_of(found))
+
+
+def secret_key(data_dir: Path) -> str:
+    """The data directory's cookie-signing secret, created (mode 0600) on first start."""
+    path = Path(data_dir) / SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    """The sign-in form; a wrong name or password says so without telling which."""
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        actor = _accounts().authenticate_password(form.username.data.strip(), form.password.data)
+        if actor is not None:
+            lang = session.get("lang")
+            session.clear()  # a fresh session at sign-in: nothing carried over but the language
+            if lang:
+                session["lang"] = lang
+            login_user(StaffUser(actor))
+            flash(_("Je bent ingelogd als %(name)s.", name=actor.name), "success")
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Onbekende gebruikersnaam of verkeerd wachtwoord."))
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    """Sign out and forget the session (the language choice stays)."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Je bent uitgelogd."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def init_auth(app: Flask) -> None:
+    """Cookie settings, the signing secret and Flask-Login."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(Path(app.extensions["betrokken"].config.data_dir))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_NAME", "betrokken_session")
+    # Remember-me is not offered; should it be, the cookie must not outlive a working day's defaults.
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

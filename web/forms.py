@@ -1,0 +1,312 @@
+"""The staff UI's forms: what a person types, checked for shape before the service checks the rules.
+
+Labels and messages are lazy Dutch strings, so a form renders in the language of the request.
+Field names follow the API's (web/schemas.py) where they mean the same thing; money is typed
+in euros (`12,50`) and rates as percentages, as staff think of them, and converted here."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from application.clock import today
+from domain.templates import KINDS, PAYOUT_METHODS, TEMPLATES
+
+BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}$")
+REQUIRED = _l("Vul dit veld in.")
+
+
+def required() -> InputRequired:
+    return InputRequired(message=REQUIRED)
+
+
+def payout_choices() -> list[tuple[str, Any]]:
+    return [("cash", _l("Contant")), ("education_fund", _l("Onderwijsfonds"))]
+
+
+class DecimalCommaField(Field):
+    """A number typed with a decimal comma or point (`7,5` or `7.5`)."""
+
+    widget = StringField.widget
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = format(self.data, "f")
+        return text.rstrip("0").rstrip(".").replace(".", ",") if "." in text else text
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip().replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")  # 1.234,50 -> 1234.50
+        try:
+            self.data = Decimal(text)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(_l("Vul een getal in, bijvoorbeeld 7,5.")) from None
+        if not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Vul een getal in, bijvoorbeeld 7,5."))
+
+
+class EuroField(DecimalCommaField):
+    """An amount in euros (`12,50`); `.cents` is what the service takes."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            valuelist = [valuelist[0].replace("€", "")]
+        super().process_formdata(valuelist)
+        if self.data is not None and self.data != self.data.quantize(Decimal("0.01")):
+            raise ValueError(_l("Een bedrag heeft hoogstens twee cijfers achter de komma."))
+
+    @property
+    def cents(self) -> int | None:
+        return None if self.data is None else int(self.data * 100)
+
+    def set_cents(self, cents: int | None) -> None:
+        self.data = None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (each with its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def not_negative() -> NumberRange:
+    return NumberRange(min=0, message=_l("Vul 0 of meer in."))
+
+
+def percentage() -> NumberRange:
+    return NumberRange(min=0, max=100, message=_l("Vul een percentage van 0 tot 100 in."))
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Gebruikersnaam"), [DataRequired(message=REQUIRED)], render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Wachtwoord"), [DataRequired(message=REQUIRED)], render_kw={"autocomplete": "current-password"})
+
+
+class SchoolMixin:
+    """The school: one of the user's own, or any BRIN code for an admin."""
+
+    school = StringField(
+        _l("School (BRIN)"),
+        [required(), Regexp(BRIN.pattern, message=_l("Een BRIN-code is twee cijfers en twee letters, bijvoorbeeld 12AB."))],
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+    )
+
+
+def limit_schools(form: FlaskForm, schools: frozenset[str] | None) -> None:
+    """For a user of named schools the school is a choice among them, not free text."""
+    if schools is None:
+        return
+    choices = sorted(schools)
+    field = form.school
+    field.render_kw = {"list": "schools"}
+    field.choices_for_ui = choices  # type: ignore[attr-defined]
+    if not field.data and len(choices) == 1:
+        field.data = choices[0]
+    if field.data and field.data not in schools:
+        field.validators = [*field.validators, _only(choices)]
+
+
+def _only(choices: list[str]):  # type: ignore[no-untyped-def]
+    def check(form: Form, field: Field) -> None:
+        if field.data not in choices:
+            raise ValidationError(_l("Kies een van je eigen scholen: %(schools)s.", schools=", ".join(choices)))
+    return check
+
+
+class ChildForm(Form):
+    """One child: name and groep (1 to 8); an empty row is skipped."""
+
+    name = StringField(_l("Naam kind"), [Optional(), Length(max=200)])
+    group = IntegerField(
+        _l("Groep"), [Optional(), NumberRange(min=1, max=8, message=_l("Een groep is 1 tot en met 8."))],
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def validate_group(self, field: Field) -> None:
+        if self.name.data and self.name.data.strip() and field.data is None:
+            raise ValidationError(_l("Vul de groep van het kind in (1 tot en met 8)."))
+
+
+class ParentForm(SchoolMixin, FlaskForm):
+    """Register a parent with their children."""
+
+    name = StringField(_l("Naam ouder"), [required(), Length(max=200)], filters=[lambda v: v.strip() if v else v])
+    phone = StringField(_l("Telefoon"), [Optional(), Length(max=40)], render_kw={"type": "tel", "autocomplete": "off"})
+    email = StringField(_l("E-mail"), [Optional(), Email(message=_l("Vul een geldig e-mailadres in."))], render_kw={"type": "email"})
+    language = StringField(_l("Taal thuis"), [Optional(), Length(max=40)])
+    children = FieldList(FormField(ChildForm), min_entries=3, max_entries=12)
+
+    def child_rows(self) -> list[tuple[str, int]]:
+        """The filled-in children as (name, group)."""
+        return [
+            (c.form.name.data.strip(), c.form.group.data)
+            for c in self.children
+            if c.form.name.data and c.form.name.data.strip()
+        ]
+
+
+class ChildAddForm(FlaskForm):
+    """Add a child to a registered parent."""
+
+    name = StringField(_l("Naam kind"), [required(), Length(max=200)])
+    group = IntegerField(_l("Groep"), [InputRequired(message=_l("Vul de groep van het kind in (1 tot en met 8).")), NumberRange(min=1, max=8, message=_l("Een groep is 1 tot en met 8."))])
+
+
+class ProgramForm(SchoolMixin, FlaskForm):
+    """Create a programme from its kind's template; the settings start at the template's defaults."""
+
+    name = StringField(_l("Naam programma"), [required(), Length(max=200)])
+    kind = SelectField(_l("Soort programma"), choices=[(k, TEMPLATES[k].label) for k in KINDS], default="pact")
+    starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+    min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
+    min_homework_pct = DecimalCommaField(_l("Minimaal huiswerk gedaan (%)"), [required(), percentage()])
+    min_sessions_attended = IntegerField(_l("Minimaal aantal bijeenkomsten aanwezig"), [required(), not_negative()])
+    per_session = EuroField(_l("Beloning per bijeenkomst aanwezig (€)"), [required(), not_negative()])
+    per_homework = EuroField(_l("Beloning per keer huiswerk gedaan (€)"), [required(), not_negative()])
+    per_assessment = EuroField(_l("Beloning per toets boven de drempel (€)"), [required(), not_negative()])
+    assessment_threshold_pct = DecimalCommaField(_l("Drempel voor een toets (% van de maximale score)"), [required(), percentage()])
+    cap = EuroField(_l("Maximale beloning (€, leeg is geen maximum)"), [Optional(), not_negative()])
+    payout = SelectField(_l("Uitbetaling"), choices=payout_choices, default="cash")
+
+    def fill_defaults(self, kind: str) -> None:
+        """Put a kind's template values in the settings fields."""
+        t = TEMPLATES.get(kind) or TEMPLATES["custom"]
+        self.kind.data = t.kind
+        self.min_attendance_pct.data = Decimal(str(round(t.completion.min_attendance_rate * 100, 2)))
+        self.min_homework_pct.data = Decimal(str(round(t.completion.min_homework_rate * 100, 2)))
+        self.min_sessions_attended.data = t.completion.min_sessions_attended
+        self.per_session.set_cents(t.rewards.per_session_cents)
+        self.per_homework.set_cents(t.rewards.per_homework_cents)
+        self.per_assessment.set_cents(t.rewards.per_assessment_cents)
+        self.assessment_threshold_pct.data = Decimal(str(round(t.rewards.assessment_threshold * 100, 2)))
+        self.cap.set_cents(t.rewards.cap_cents)
+        self.payout.data = t.rewards.payout
+
+    def completion(self) -> dict[str, Any]:
+        """The completion rule as the service takes it."""
+        return {
+            "min_attendance_rate": float(self.min_attendance_pct.data) / 100,
+            "min_homework_rate": float(self.min_homework_pct.data) / 100,
+            "min_sessions_attended": self.min_sessions_attended.data,
+        }
+
+    def rewards(self) -> dict[str, Any]:
+        """The reward scheme as the service takes it."""
+        return {
+            "per_session_cents": self.per_session.cents,
+            "per_homework_cents": self.per_homework.cents,
+            "per_assessment_cents": self.per_assessment.cents,
+            "assessment_threshold": float(self.assessment_threshold_pct.data) / 100,
+            "cap_cents": self.cap.cents,
+            "payout": self.payout.data,
+        }
+
+
+class ScheduleForm(FlaskForm):
+    """Schedule one session or a weekly series: first date and time, number of weeks."""
+
+    title = StringField(_l("Titel"), [required(), Length(max=200)])
+    first_date = DateField(_l("Datum (eerste bijeenkomst)"), [InputRequired(message=_l("Vul een datum in."))])
+    time = TimeField(_l("Begintijd"), [InputRequired(message=_l("Vul een tijd in, bijvoorbeeld 19:00."))])
+    weeks = IntegerField(
+        _l("Aantal weken (elke week één bijeenkomst)"),
+        [InputRequired(message=REQUIRED), NumberRange(min=1, max=60, message=_l("Vul 1 tot en met 60 weken in."))],
+        default=1,
+    )
+    location = StringField(_l("Locatie"), [Optional(), Length(max=200)])
+    homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=2000)])
+    participants = MultiCheckboxField(_l("Alleen voor (huisbezoek; niets aangevinkt is alle ingeschreven ouders)"), choices=[])
+
+
+class EnrolForm(FlaskForm):
+    """Enrol a parent of the programme's school."""
+
+    parent_id = SelectField(_l("Ouder"), [InputRequired(message=_l("Kies een ouder."))], choices=[])
+    child_id = SelectField(_l("Voor kind (niet verplicht)"), choices=[])
+    enrolled_on = DateField(_l("Ingeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw (uitschrijven) a parent from a date on."""
+
+    withdrawn_on = DateField(_l("Uitgeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+    reason = StringField(_l("Reden"), [required(), Length(max=500)])
+
+
+class AssessmentForm(FlaskForm):
+    """A child's (tussen)toets result within a programme."""
+
+    program_id = SelectField(_l("Programma"), [InputRequired(message=_l("Kies een programma."))], choices=[])
+    child_id = SelectField(_l("Kind"), [InputRequired(message=_l("Kies een kind."))], choices=[])
+    name = StringField(_l("Toets"), [required(), Length(max=200)])
+    score = DecimalCommaField(_l("Score"), [required(), not_negative()])
+    max_score = DecimalCommaField(_l("Maximale score"), [required()])
+    taken_on = DateField(_l("Afgenomen op"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+
+    def validate_max_score(self, field: Field) -> None:
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(_l("Vul een getal groter dan 0 in."))
+
+    def validate_score(self, field: Field) -> None:
+        if field.data is not None and self.max_score.data is not None and field.data > self.max_score.data:
+            raise ValidationError(_l("De score kan niet hoger zijn dan de maximale score."))
+
+
+class PayoutForm(FlaskForm):
+    """Pay a parent (part of) what is outstanding."""
+
+    amount = EuroField(_l("Bedrag (€)"), [required(), NumberRange(min=Decimal("0.01"), message=_l("Vul een bedrag groter dan € 0 in."))])
+    method = SelectField(_l("Uitbetaling"), choices=payout_choices)
+
+
+class CancelForm(FlaskForm):
+    """Cancel a session that has no roll call yet."""
+
+    reason = StringField(_l("Reden"), [required(), Length(max=500)])
+
+
+class CsrfOnlyForm(FlaskForm):
+    """A form whose fields are read by hand (the roll call) but that still carries the CSRF token."""
+
+
+__all__ = [
+    "AssessmentForm", "CancelForm", "ChildAddForm", "CsrfOnlyForm", "EnrolForm", "LoginForm",
+    "ParentForm", "PayoutForm", "ProgramForm", "ScheduleForm", "WithdrawForm", "limit_schools",
+    "PAYOUT_METHODS",
+]

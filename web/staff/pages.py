@@ -1,0 +1,140 @@
+"""The pages people bookmark: start page, programme, roll call, parent."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from domain.errors import DomainError
+from domain.templates import TEMPLATES
+from web.forms import CancelForm, CsrfOnlyForm
+from web.staff import bp
+from web.staff.access import actor, may, requires, system
+from web.staff.messages import refusal
+from web.staff.present import (
+    attendance_chart,
+    kind_label,
+    parent_programs,
+    payout_label,
+    program_page,
+    roll_call,
+    roll_call_history,
+    status_label,
+    summaries,
+)
+
+STATUSES = ("present", "absent", "excused")
+
+
+@bp.get("/")
+@requires("figures")
+def home():  # type: ignore[no-untyped-def]
+    """The programmes of my schools, with attendance and completion at a glance."""
+    return render_template("staff/home.html", programs=summaries(actor()))
+
+
+@bp.get("/programs/<uuid:program_id>")
+@requires("figures")
+def program(program_id: UUID):  # type: ignore[no-untyped-def]
+    """A programme: sessions, enrolled parents, completion and rewards, attendance chart."""
+    page = program_page(program_id, actor(), names=may("records"))
+    return render_template(
+        "staff/program.html", page=page, chart=attendance_chart(page), template=TEMPLATES.get(page.program.kind),
+        kind_label=kind_label, payout_label=payout_label,
+    )
+
+
+@bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])
+@requires("records")
+def session(session_id: UUID):  # type: ignore[no-untyped-def]
+    """The roll call: a row per parent the session counts for, saved with one button."""
+    service = system().service
+    s = service.session(session_id, actor())
+    program = service.program(s.program_id, actor())
+    rows = roll_call(s, program, actor())
+    form = CsrfOnlyForm()
+    error = None
+    typed: dict[str, str] = {}
+    typed_homework: set[str] = set()
+    if request.method == "POST":
+        if not may("run"):
+            abort(403)
+        if form.validate_on_submit():
+            attendance, homework, typed, typed_homework = _roll_call_input(rows, s)
+            try:
+                if attendance:
+                    service.take_roll_call(session_id, attendance, actor=actor())
+                if homework:
+                    service.record_homework(session_id, homework, actor=actor())
+            except DomainError as e:
+                error = refusal(e)
+            else:
+                flash(_("De presentie is opgeslagen."), "success")
+                return redirect(url_for("staff.session", session_id=session_id))
+    if error is None and request.method == "GET":
+        typed = {str(r.parent.id): r.status for r in rows if r.status}
+        typed_homework = {str(r.parent.id) for r in rows if r.homework_done}
+    return render_template(
+        "staff/session.html", s=s, program=program, rows=rows, form=form, error=error,
+        typed=typed, typed_homework=typed_homework, statuses=STATUSES, status_label=status_label,
+        history=roll_call_history(s, actor()), cancel_form=CancelForm(prefix="cancel"),
+    ), (409 if error else 200)
+
+
+def _roll_call_input(rows, s):  # type: ignore[no-untyped-def]
+    """The statuses and homework ticks typed on the roll call, for the parents shown."""
+    attendance, homework = [], []
+    typed: dict[str, str] = {}
+    ticked: set[str] = set()
+    for r in rows:
+        key = str(r.parent.id)
+        status = request.form.get(f"status-{key}")
+        if status in STATUSES:
+            attendance.append((r.parent.id, status))
+            typed[key] = status
+        if s.has_homework:
+            done = request.form.get(f"homework-{key}") == "on"
+            if done:
+                ticked.add(key)
+            # Unticked and never recorded stays unrecorded: no fact for nothing done.
+            if done or r.parent.id in s.homework_done:
+                homework.append((r.parent.id, done))
+    return attendance, homework, typed, ticked
+
+
+@bp.post("/sessions/<uuid:session_id>/cancellation")
+@requires("run")
+def cancel_session(session_id: UUID):  # type: ignore[no-untyped-def]
+    """Cancel a session that has no roll call yet."""
+    form = CancelForm(prefix="cancel")
+    service = system().service
+    s = service.session(session_id, actor())
+    if form.validate_on_submit():
+        try:
+            service.cancel_session(session_id, reason=form.reason.data, actor=actor())
+        except DomainError as e:
+            flash(refusal(e), "error")
+        else:
+            flash(_("De bijeenkomst is geannuleerd."), "success")
+    else:
+        flash(_("Vul een reden in om de bijeenkomst te annuleren."), "error")
+    return redirect(url_for("staff.session", session_id=s.id))
+
+
+@bp.get("/parents/<uuid:parent_id>")
+@requires("records")
+def parent(parent_id: UUID):  # type: ignore[no-untyped-def]
+    """A parent: children, programmes, assessments, earned, paid and outstanding."""
+    p = system().service.parent(parent_id, actor())
+    programs = parent_programs(p, actor())
+    names = {pp.program.id: pp.program.name for pp in programs}
+    return render_template("staff/parent.html", p=p, programs=programs, program_names=names, kind_label=kind_label)
+
+
+@bp.get("/parents")
+@requires("records")
+def parents():  # type: ignore[no-untyped-def]
+    """The parents registered at my schools."""
+    return render_template("staff/parents.html", parents=system().service.parents(actor()))
