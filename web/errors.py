@@ -97,6 +97,8 @@ def handle_exception(exc: Exception) -> Response:
     """Answer any exception a view lets through."""
     if isinstance(exc, ValidationError):
         return validation_failed(exc.messages)
+    if isinstance(exc, BadBody):
+        return error_body(422, exc.code, exc.message, {"body": [exc.message]})
     for cls, status in STATUS:
         if isinstance(exc, cls):
             return error_body(status, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
