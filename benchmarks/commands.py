@@ -1,7 +1,8 @@
 """Commands per second, measured in one run on fresh temporary SQLite stores:
 
 (a) through the programme service in-process: roll calls of 30 parents (30 events a command,
-    each on its own session) and one-event commands (a roll call of one parent);
+    each on its own session) and one-event commands (a roll call of one parent), once with
+    the in-process projector following the saves (as in `betrokken serve`), once without;
 (b) through HTTP against a real `betrokken serve` (waitress) subprocess on loopback: 16
     concurrent clients PUT /api/v1/sessions/{id}/attendance with 30 records each;
 (c) eventsourcing's bare `app.save()` of the same number of events, in the same shape (the
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from application.clock import SCHOOL_TZ  # noqa: E402
 from application.config import StoreConfig  # noqa: E402
+from application.factory import open_service  # noqa: E402
 from application.programs import ProgramService  # noqa: E402
 from betrokken.system import open_system  # noqa: E402
 
@@ -99,10 +101,16 @@ def roll_call(rng: random.Random, parents: list[UUID]) -> list[tuple[UUID, str]]
 
 # -- (a) through the service ----------------------------------------------------------------------
 
-def bench_service(data_dir: Path, roll_calls: int, single: int) -> list[Row]:
-    """Roll calls of 30 and one-event commands, one after another, in this process."""
-    system = open_system(StoreConfig(data_dir=data_dir))
-    service = system.service
+def bench_service(data_dir: Path, roll_calls: int, single: int, projector: bool = True) -> list[Row]:
+    """Roll calls of 30 and one-event commands, one after another, in this process; with the
+    composition root's in-process projector following every save (as `betrokken serve` runs),
+    or with the bare service (projections left to catch up later)."""
+    if projector:
+        system = open_system(StoreConfig(data_dir=data_dir))
+        service, close = system.service, system.close
+    else:
+        service = open_service(StoreConfig(data_dir=data_dir))
+        close = service.close
     try:
         s = stage(service, roll_calls + single)
         rng = random.Random(1)
@@ -116,10 +124,11 @@ def bench_service(data_dir: Path, roll_calls: int, single: int) -> list[Row]:
             service.take_roll_call(session_id, [(s.parents[0], "present")])
         small = time.perf_counter() - started
     finally:
-        system.close()
+        close()
+    how = "service + projector" if projector else "service alone"
     return [
-        Row(f"(a) service: roll call of {GROUP} parents", roll_calls, roll_calls * GROUP, big),
-        Row("(a) service: one-event command (roll call of 1)", single, single, small),
+        Row(f"(a) {how}: roll call of {GROUP} parents", roll_calls, roll_calls * GROUP, big),
+        Row(f"(a) {how}: one-event command (roll call of 1)", single, single, small),
     ]
 
 
@@ -279,7 +288,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="betrokken-bench-") as tmp:
         root = Path(tmp)
         print(f"(a) service ({args.roll_calls} roll calls of {GROUP}, {args.single} one-event commands) ...", file=sys.stderr)
-        rows += bench_service(root / "service", args.roll_calls, args.single)
+        rows += bench_service(root / "service", args.roll_calls, args.single, projector=True)
+        rows += bench_service(root / "bare-service", args.roll_calls, args.single, projector=False)
         if not args.skip_http:
             print(f"(b) HTTP ({args.http} PUTs from {args.clients} clients) ...", file=sys.stderr)
             try:
