@@ -177,12 +177,17 @@ class Projections:
 
 
 def open_projections(
-    config: StoreConfig, service: ProgramService, *, namespace: str = DEFAULT_NAMESPACE, follow: bool = True
+    config: StoreConfig,
+    service: ProgramService,
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    follow: bool = True,
+    page_size: int = PAGE_SIZE,
 ) -> Projections:
     """The projections of this store (SQLite: `projections.sqlite` in the data dir; PostgreSQL:
     schema `projections` in the same database). `follow` catches up in a background thread after
     each save of this process; reads catch up themselves either way."""
-    projections = Projections(open_database(config, namespace), service)
+    projections = Projections(open_database(config, namespace), service, page_size=page_size)
     if follow:
         service.saved_listeners.append(projections.saved)
     return projections

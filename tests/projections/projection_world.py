@@ -3,6 +3,7 @@ every (programme, parent) row to domain/figures.py, the plain statement of API.m
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -114,3 +115,66 @@ def dump(p: Projections) -> dict[str, list[tuple[Any, ...]]]:
             continue
         out[table] = sorted(tuple(str(v) for v in r) for r in p.db.query(f"SELECT * FROM {table}"))
     return out
+
+
+def random_commands(w: World, rng: "random.Random", count: int) -> int:
+    """Run `count` random staff commands (some refused, as in real life); returns those accepted."""
+    from domain.errors import DomainError
+
+    svc = w.service
+    programs: list[UUID] = []
+    sessions: dict[UUID, list[UUID]] = {}
+    accepted = 0
+    start = date(2025, 1, 6)
+    for _ in range(count):
+        kind = rng.random()
+        try:
+            if not programs or kind < 0.03:
+                programs.append(w.program(
+                    completion={"min_attendance_rate": rng.choice([0, 0.5, 0.75]),
+                                "min_homework_rate": rng.choice([0, 0.5]),
+                                "min_sessions_attended": rng.choice([0, 1, 3])},
+                    rewards={"per_session_cents": rng.choice([0, 250, 500]), "per_homework_cents": rng.choice([0, 100]),
+                             "per_assessment_cents": rng.choice([0, 1000]), "assessment_threshold": rng.choice([0.5, 0.6]),
+                             "cap_cents": rng.choice([None, 1500])},
+                ))
+                sessions[programs[-1]] = []
+                continue
+            prog = rng.choice(programs)
+            program = svc.program(prog)
+            parents = program.enrolled_parents()
+            day = start + timedelta(days=rng.randrange(0, 70))
+            if not parents or kind < 0.12:
+                w.parent(prog, enrolled_on=day)
+            elif not sessions[prog] or kind < 0.22:
+                participants = [rng.choice(parents)] if rng.random() < 0.15 else None
+                sessions[prog].append(w.session(prog, day, homework="Lezen" if rng.random() < 0.5 else None,
+                                                participants=participants, hour=rng.choice([0, 9, 19, 23])))
+            elif kind < 0.6:
+                s = svc.session(rng.choice(sessions[prog]))
+                who = [p for p in (s.participants or parents) if program.is_enrolled_on(p, s.date)]
+                records = [(p, rng.choice(["present", "present", "absent", "excused"])) for p in who if rng.random() < 0.8]
+                svc.take_roll_call(s.id, records)
+            elif kind < 0.75:
+                s = svc.session(rng.choice(sessions[prog]))
+                who = [p for p in (s.participants or parents) if program.is_enrolled_on(p, s.date)]
+                svc.record_homework(s.id, [(p, rng.random() < 0.7) for p in who])
+            elif kind < 0.81:
+                svc.withdraw(prog, parent_id=rng.choice(parents), reason="reden", withdrawn_on=day)
+            elif kind < 0.85:
+                svc.enroll(prog, parent_id=rng.choice(parents), enrolled_on=day)
+            elif kind < 0.88:
+                svc.cancel_session(rng.choice(sessions[prog]), reason="vervalt")
+            elif kind < 0.94:
+                parent = svc.parent(rng.choice(parents))
+                svc.record_assessment(parent.id, program_id=prog, child_id=next(iter(parent.children)), name="toets",
+                                      score=rng.choice([3, 5, 6, 7.5, 10]), max_score=10, taken_on=day)
+            else:
+                parent_id = rng.choice(parents)
+                outstanding = w.service.figures(prog, parent_id).outstanding_cents
+                amount = rng.choice([1, max(outstanding, 1), outstanding + 1, 100])
+                svc.record_payout(prog, parent_id=parent_id, amount_cents=amount, method="cash")
+            accepted += 1
+        except DomainError:
+            pass
+    return accepted
