@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -106,13 +107,16 @@ def init_auth(app: Flask) -> None:
     """Cookie settings, the signing secret and Flask-Login."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.extensions["betrokken"].config.data_dir))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_NAME", "betrokken_session")
-    # Remember-me is not offered; should it be, the cookie must not outlive a working day's defaults.
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    # Flask's defaults leave SameSite unset: set both cookies explicitly. Secure follows
+    # SESSION_COOKIE_SECURE (on behind HTTPS; off for http://127.0.0.1 on a laptop).
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Remember-me is not offered; Flask-Login's cookie defaults (365 days, no SameSite) are
+    # tightened anyway in case it ever is.
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(hours=12))
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te zien.")
     login_manager.login_message_category = "info"

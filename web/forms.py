@@ -26,7 +26,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from marshmallow import ValidationError as MarshmallowValidationError
+from marshmallow.validate import Email as MarshmallowEmail
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from application.clock import today
@@ -87,6 +89,11 @@ class EuroField(DecimalCommaField):
         super().process_formdata(valuelist)
         if self.data is not None and self.data != self.data.quantize(Decimal("0.01")):
             raise ValueError(_l("Een bedrag heeft hoogstens twee cijfers achter de komma."))
+
+    def _value(self) -> str:
+        if self.raw_data or self.data is None:
+            return super()._value()
+        return format(self.data.quantize(Decimal("0.01")), "f").replace(".", ",")
 
     @property
     def cents(self) -> int | None:
@@ -158,9 +165,13 @@ class ChildForm(Form):
         render_kw={"inputmode": "numeric"},
     )
 
-    def validate_group(self, field: Field) -> None:
-        if self.name.data and self.name.data.strip() and field.data is None:
-            raise ValidationError(_l("Vul de groep van het kind in (1 tot en met 8)."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A named child needs a group (checked here: Optional() ends the field's own chain)."""
+        ok = super().validate(extra_validators)
+        if self.name.data and self.name.data.strip() and self.group.data is None and not self.group.errors:
+            self.group.errors = [*self.group.errors, _l("Vul de groep van het kind in (1 tot en met 8).")]
+            ok = False
+        return ok
 
 
 class ParentForm(SchoolMixin, FlaskForm):
@@ -168,9 +179,16 @@ class ParentForm(SchoolMixin, FlaskForm):
 
     name = StringField(_l("Naam ouder"), [required(), Length(max=200)], filters=[lambda v: v.strip() if v else v])
     phone = StringField(_l("Telefoon"), [Optional(), Length(max=40)], render_kw={"type": "tel", "autocomplete": "off"})
-    email = StringField(_l("E-mail"), [Optional(), Email(message=_l("Vul een geldig e-mailadres in."))], render_kw={"type": "email"})
+    email = StringField(_l("E-mail"), [Optional(), Length(max=200)], render_kw={"type": "email"})
     language = StringField(_l("Taal thuis"), [Optional(), Length(max=40)])
     children = FieldList(FormField(ChildForm), min_entries=3, max_entries=12)
+
+    def validate_email(self, field: Field) -> None:
+        # The API's own check (marshmallow's Email, as in ParentSchema), so form and API agree.
+        try:
+            MarshmallowEmail()(field.data)
+        except MarshmallowValidationError:
+            raise ValidationError(_l("Vul een geldig e-mailadres in.")) from None
 
     def child_rows(self) -> list[tuple[str, int]]:
         """The filled-in children as (name, group)."""

@@ -22,9 +22,9 @@ from application.clock import SCHOOL_TZ
 LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
 TRANSLATIONS = Path(__file__).parent / "translations"
-# Babel locales used for formatting: Dutch as in the Netherlands, English as in Britain
-# (day before month, as Dutch schools expect).
-FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+# Babel locales used for formatting: Dutch as in the Netherlands; plain English (en_GB would
+# write "Sept"). The date pattern below puts the day first in both.
+FORMAT_LOCALES = {"nl": "nl_NL", "en": "en"}
 
 babel = Babel()
 bp = Blueprint("i18n", __name__)

@@ -25,7 +25,7 @@ USERS = {
     "controle": ("auditor", ["12AB"]),
     "analist": ("analyst", ["12AB"]),
 }
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 @pytest.fixture
