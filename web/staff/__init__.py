@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
     """Add the staff UI (sign-in, languages, CSRF, pages, error pages) to the app."""
     from web.auth_ui import init_auth
     from web.i18n import init_i18n
-    from web.staff import commands, downloads, pages  # noqa: F401  (the routes)
+    from web.staff import audit_pages, commands, downloads, pages  # noqa: F401  (the routes)
 
     init_auth(app)
     init_i18n(app)
@@ -118,15 +118,7 @@ def role_label(role: str) -> str:
 
 
 def _audit_url(aggregate_id: Any) -> str | None:
-    """The audit timeline of an aggregate, for auditors, when that page is installed."""
-    from flask import current_app, url_for
+    """The audit timeline of an aggregate, for roles that may read it."""
+    from flask import url_for
 
-    if not may("audit"):
-        return None
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == "/audit/aggregates/<aggregate_id>" or rule.rule.startswith("/audit/aggregates/<"):
-            try:
-                return url_for(rule.endpoint, **{list(rule.arguments)[0]: str(aggregate_id)})
-            except Exception:
-                return None
-    return None
+    return url_for("staff.audit_timeline", aggregate_id=aggregate_id) if may("audit") else None
