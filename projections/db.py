@@ -65,6 +65,7 @@ class SQLiteDatabase(Database):
             self.conn.execute("PRAGMA journal_mode = WAL")
             # WAL + NORMAL stays consistent after a crash; a lost last page is simply re-read.
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a rebuild keeps its indexes in memory
         self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self.lock = threading.RLock()
 

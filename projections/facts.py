@@ -121,6 +121,7 @@ class Ledger:
             get_topic(Session.Cancelled): self._cancelled,
             get_topic(Parent.AssessmentRecorded): self._assessment,
         }
+        self.scheduled_topic = get_topic(Session.Scheduled)
         self.session_topics = {
             get_topic(Session.AttendanceRecorded), get_topic(Session.HomeworkRecorded), get_topic(Session.Cancelled)
         }
@@ -131,16 +132,18 @@ class Ledger:
 
     def record(self, tx: Tx, events: list[tuple[int, str, Any]]) -> PageFacts:
         """The facts of a page of (position, topic, event); looks up sessions scheduled earlier."""
-        scheduled_here = {e.originator_id for _, t, e in events if t == get_topic(Session.Scheduled)}
+        scheduled, known = self.scheduled_topic, self.session_program
+        scheduled_here = {e.originator_id for _, t, e in events if t == scheduled}
         unknown = {
             e.originator_id for _, t, e in events
-            if t in self.session_topics and e.originator_id not in self.session_program
-            and e.originator_id not in scheduled_here
+            if t in self.session_topics and e.originator_id not in known and e.originator_id not in scheduled_here
         }
         self._look_up_sessions(tx, unknown)
         page = PageFacts()
+        handlers = self.handlers
         for position, topic, event in events:
-            self.handlers[topic](page, position, event)
+            handlers[topic](page, position, event)
+        page.rows["held"] = list(dict.fromkeys(page.rows["held"]))  # once per session is enough
         return page
 
     def _look_up_sessions(self, tx: Tx, session_ids: Iterable[UUID]) -> None:
