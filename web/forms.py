@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,7 +32,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from application.clock import today
-from domain.templates import KINDS, PAYOUT_METHODS, TEMPLATES
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3
+    SelectChoice = None  # type: ignore[assignment,misc]
+from domain.templates import KINDS, TEMPLATES
 
 BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 REQUIRED = _l("Vul dit veld in.")
@@ -42,8 +47,15 @@ def required() -> InputRequired:
     return InputRequired(message=REQUIRED)
 
 
-def payout_choices() -> list[tuple[str, Any]]:
-    return [("cash", _l("Contant")), ("education_fund", _l("Onderwijsfonds"))]
+def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
+    """(value, label) pairs as WTForms wants them: SelectChoice from WTForms 3.3 on (tuples are
+    deprecated there), plain tuples before."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+PAYOUT_CHOICES = choices([("cash", _l("Contant")), ("education_fund", _l("Onderwijsfonds"))])
 
 
 class DecimalCommaField(Field):
@@ -210,7 +222,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
     """Create a programme from its kind's template; the settings start at the template's defaults."""
 
     name = StringField(_l("Naam programma"), [required(), Length(max=200)])
-    kind = SelectField(_l("Soort programma"), choices=[(k, TEMPLATES[k].label) for k in KINDS], default="pact")
+    kind = SelectField(_l("Soort programma"), choices=choices((k, TEMPLATES[k].label) for k in KINDS), default="pact")
     starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
     min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
     min_homework_pct = DecimalCommaField(_l("Minimaal huiswerk gedaan (%)"), [required(), percentage()])
@@ -220,7 +232,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
     per_assessment = EuroField(_l("Beloning per toets boven de drempel (€)"), [required(), not_negative()])
     assessment_threshold_pct = DecimalCommaField(_l("Drempel voor een toets (% van de maximale score)"), [required(), percentage()])
     cap = EuroField(_l("Maximale beloning (€, leeg is geen maximum)"), [Optional(), not_negative()])
-    payout = SelectField(_l("Uitbetaling"), choices=payout_choices, default="cash")
+    payout = SelectField(_l("Uitbetaling"), choices=PAYOUT_CHOICES, default="cash")
 
     def fill_defaults(self, kind: str) -> None:
         """Put a kind's template values in the settings fields."""
@@ -310,7 +322,7 @@ class PayoutForm(FlaskForm):
     """Pay a parent (part of) what is outstanding."""
 
     amount = EuroField(_l("Bedrag (€)"), [required(), NumberRange(min=Decimal("0.01"), message=_l("Vul een bedrag groter dan € 0 in."))])
-    method = SelectField(_l("Uitbetaling"), choices=payout_choices)
+    method = SelectField(_l("Uitbetaling"), choices=PAYOUT_CHOICES)
 
 
 class CancelForm(FlaskForm):
@@ -325,6 +337,5 @@ class CsrfOnlyForm(FlaskForm):
 
 __all__ = [
     "AssessmentForm", "CancelForm", "ChildAddForm", "CsrfOnlyForm", "EnrolForm", "LoginForm",
-    "ParentForm", "PayoutForm", "ProgramForm", "ScheduleForm", "WithdrawForm", "limit_schools",
-    "PAYOUT_METHODS",
+    "ParentForm", "PayoutForm", "ProgramForm", "ScheduleForm", "WithdrawForm", "choices", "limit_schools",
 ]

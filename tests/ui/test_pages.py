@@ -61,7 +61,7 @@ def test_each_table_downloads_as_csv_with_the_same_rows(app: Flask, world: World
 def test_the_roll_call_has_a_row_per_enrolled_parent_with_labelled_choices(world: World, client_as) -> None:
     page = client_as("trainer").get(f"/sessions/{world.session_1}").get_data(as_text=True)
     for name in ("Fatima El Amrani", "Jan de Vries"):
-        assert f'<th scope="row" id="name-' in page and name in page
+        assert '<th scope="row" id="name-' in page and name in page
     assert page.count("<span>Aanwezig</span>") == 2
     assert page.count("<span>Afwezig</span>") == 2
     assert page.count("<span>Afgemeld</span>") == 2

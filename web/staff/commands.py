@@ -24,6 +24,7 @@ from web.forms import (
     ProgramForm,
     ScheduleForm,
     WithdrawForm,
+    choices,
     limit_schools,
 )
 from web.staff import bp
@@ -88,8 +89,8 @@ def record_assessment(parent_id: UUID):  # type: ignore[no-untyped-def]
     service = system().service
     p = service.parent(parent_id, actor())
     form = AssessmentForm()
-    form.program_id.choices = [(str(pr.id), pr.name) for pr in service.programs(actor()) if p.id in pr.enrolments]
-    form.child_id.choices = [(str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)})") for c in p.children.values()]
+    form.program_id.choices = choices((str(pr.id), pr.name) for pr in service.programs(actor()) if p.id in pr.enrolments)
+    form.child_id.choices = choices((str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)})") for c in p.children.values())
     if request.method == "GET" and request.args.get("program"):
         form.program_id.data = request.args["program"]
     if form.validate_on_submit():
@@ -139,7 +140,7 @@ def schedule_sessions(program_id: UUID):  # type: ignore[no-untyped-def]
     program = service.program(program_id, actor())
     form = ScheduleForm()
     current = [pid for pid in program.enrolled_parents() if program.current_enrolment(pid)]
-    form.participants.choices = [(str(pid), _parent_label(service.parent(pid, actor()))) for pid in current]
+    form.participants.choices = choices((str(pid), _parent_label(service.parent(pid, actor()))) for pid in current)
     if form.validate_on_submit():
         first = datetime.combine(form.first_date.data, form.time.data).replace(tzinfo=SCHOOL_TZ)
         participants = [UUID(p) for p in form.participants.data] or None
@@ -164,10 +165,10 @@ def enrol(program_id: UUID):  # type: ignore[no-untyped-def]
     program = service.program(program_id, actor())
     candidates = [p for p in service.parents(actor()) if p.school == program.school and not program.current_enrolment(p.id)]
     form = EnrolForm()
-    form.parent_id.choices = [("", _("— kies een ouder —"))] + [(str(p.id), p.name) for p in candidates]
-    form.child_id.choices = [("", _("— geen bepaald kind —"))] + [
+    form.parent_id.choices = choices([("", _("— kies een ouder —"))] + [(str(p.id), p.name) for p in candidates])
+    form.child_id.choices = choices([("", _("— geen bepaald kind —"))] + [
         (str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)}) – {p.name}") for p in candidates for c in p.children.values()
-    ]
+    ])
     if request.method == "GET" and request.args.get("parent"):
         form.parent_id.data = request.args["parent"]
     if form.validate_on_submit():

@@ -11,7 +11,7 @@ from typing import Callable
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from web.i18n import fmt_date, fmt_money
+from web.i18n import fmt_money
 
 
 def _outstanding(e: DomainError) -> str:
@@ -58,5 +58,3 @@ def refusal(error: DomainError) -> str:
         return say(error)
     return _("Dit kan niet: %(reason)s", reason=error.message)
 
-
-__all__ = ["refusal", "fmt_date"]

@@ -23,9 +23,6 @@ from domain.templates import TEMPLATES
 from domain.training_program import Enrolment, TrainingProgram
 from web.staff.access import system
 
-STATUS_LABELS = {"present": "Aanwezig", "absent": "Afwezig", "excused": "Afgemeld"}
-
-
 def status_label(status: str | None) -> str:
     """Aanwezig / Afwezig / Afgemeld in the user's language."""
     labels = {"present": _("Aanwezig"), "absent": _("Afwezig"), "excused": _("Afgemeld")}
