@@ -8,6 +8,7 @@ against the fresh state, so nothing is lost and no client sees a crash."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, TypeVar
@@ -29,7 +30,7 @@ from domain.session import Session
 from domain.training_program import Payout, TrainingProgram
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 25
+MAX_ATTEMPTS = 40
 
 
 class ProgramService(Application):
@@ -42,6 +43,7 @@ class ProgramService(Application):
         super().__init__(env)
         self.directory = Directory(self)
         self.retries = 0
+        self._stripes = [threading.Lock() for _ in range(64)]
         # Called with the last position after every successful save (projections listen here).
         self.saved_listeners: list[Callable[[int], None]] = []
         # How much a parent has earned in a programme; the rewards projection replaces this.
@@ -61,14 +63,17 @@ class ProgramService(Application):
         super().register_transcodings(transcoder)
         transcodings.register(transcoder)
 
-    def _retrying(self, command: Callable[[], T]) -> T:
-        """Run a command, re-running it against fresh state when another writer got there first."""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                return command()
-            except IntegrityError:
-                self.retries += 1
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+    def _retrying(self, command: Callable[[], T], key: UUID) -> T:
+        """Run a command on the aggregate `key`, re-running it against fresh state when another
+        writer got there first. Commands on one aggregate take turns within this process (so
+        its threads never conflict); other processes' writes are retried with jittered backoff."""
+        with self._stripes[hash(key) % len(self._stripes)]:
+            for attempt in range(MAX_ATTEMPTS):
+                try:
+                    return command()
+                except IntegrityError:
+                    self.retries += 1
+                    time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
         raise ConcurrentEditError("the record kept changing while saving; reload and retry")
 
     def _save(self, *aggregates: Any) -> int:
@@ -168,7 +173,7 @@ class ProgramService(Application):
             child = parent.add_child(name=name, group=group, actor=actor.name)
             self._save(parent)
             return child
-        return self._retrying(command)
+        return self._retrying(command, parent_id)
 
     def record_assessment(
         self,
@@ -194,7 +199,7 @@ class ProgramService(Application):
             )
             self._save(parent)
             return assessment
-        return self._retrying(command)
+        return self._retrying(command, parent_id)
 
     def erase_parent(self, parent_id: UUID, *, reason: str, actor: Actor = SYSTEM) -> Parent:
         """Erase a parent's personal data by destroying their key; the erasure itself is an event.
@@ -204,7 +209,7 @@ class ProgramService(Application):
             if parent.erase(reason=reason, actor=actor.name):
                 self._save(parent)
             return parent
-        parent = self._retrying(command)
+        parent = self._retrying(command, parent_id)
         self.keys.destroy(parent_id)
         return self.parent(parent_id, actor)
 
@@ -253,7 +258,7 @@ class ProgramService(Application):
             )
             self._save(program)
             return program
-        return self._retrying(command)
+        return self._retrying(command, program_id)
 
     def withdraw(
         self,
@@ -273,7 +278,7 @@ class ProgramService(Application):
             )
             self._save(program)
             return program
-        return self._retrying(command)
+        return self._retrying(command, program_id)
 
     def record_payout(
         self,
@@ -297,7 +302,7 @@ class ProgramService(Application):
             )
             self._save(program)
             return payout
-        return self._retrying(command)
+        return self._retrying(command, program_id)
 
     # -- sessions --------------------------------------------------------------------------
 
@@ -361,7 +366,7 @@ class ProgramService(Application):
             session.record_attendance(records, actor=actor.name)
             self._save(session)
             return session
-        return self._retrying(command)
+        return self._retrying(command, session_id)
 
     def record_homework(
         self, session_id: UUID, records: list[tuple[UUID, bool]], *, actor: Actor = SYSTEM
@@ -374,7 +379,7 @@ class ProgramService(Application):
             session.record_homework(records, actor=actor.name)
             self._save(session)
             return session
-        return self._retrying(command)
+        return self._retrying(command, session_id)
 
     def cancel_session(self, session_id: UUID, *, reason: str, actor: Actor = SYSTEM) -> Session:
         """Cancel a session that has no roll call yet."""
@@ -383,4 +388,4 @@ class ProgramService(Application):
             session.cancel(reason=reason, actor=actor.name)
             self._save(session)
             return session
-        return self._retrying(command)
+        return self._retrying(command, session_id)
