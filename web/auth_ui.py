@@ -12,10 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
+from application.accounts import Accounts
 from application.actor import Actor
 from web.forms import LoginForm
 from web.i18n import _safe_next
@@ -44,7 +46,7 @@ class StaffUser(UserMixin):
         return self.actor.role
 
 
-def _accounts():  # type: ignore[no-untyped-def]
+def _accounts() -> Accounts:
     return current_app.extensions["betrokken"].accounts
 
 
@@ -71,7 +73,7 @@ def secret_key(data_dir: Path) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     """The sign-in form; a wrong name or password says so without telling which."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
@@ -92,7 +94,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """Sign out and forget the session (the language choice stays)."""
     lang = session.get("lang")
     logout_user()

@@ -115,6 +115,13 @@ class EuroField(DecimalCommaField):
         self.data = None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+def number(field: DecimalCommaField) -> float:
+    """A required number field's value, once the form validated."""
+    if field.data is None:
+        raise ValueError(f"{field.name} has no value; validate the form first")
+    return float(field.data)
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as a list of checkboxes (each with its own label)."""
 
@@ -251,8 +258,8 @@ class ProgramForm(SchoolMixin, FlaskForm):
     def completion(self) -> dict[str, Any]:
         """The completion rule as the service takes it."""
         return {
-            "min_attendance_rate": float(self.min_attendance_pct.data) / 100,
-            "min_homework_rate": float(self.min_homework_pct.data) / 100,
+            "min_attendance_rate": number(self.min_attendance_pct) / 100,
+            "min_homework_rate": number(self.min_homework_pct) / 100,
             "min_sessions_attended": self.min_sessions_attended.data,
         }
 
@@ -262,7 +269,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
             "per_session_cents": self.per_session.cents,
             "per_homework_cents": self.per_homework.cents,
             "per_assessment_cents": self.per_assessment.cents,
-            "assessment_threshold": float(self.assessment_threshold_pct.data) / 100,
+            "assessment_threshold": number(self.assessment_threshold_pct) / 100,
             "cap_cents": self.cap.cents,
             "payout": self.payout.data,
         }

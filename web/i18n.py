@@ -14,6 +14,7 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
+from flask.typing import ResponseReturnValue
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 
@@ -110,7 +111,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.post("/language")
-def switch_language():  # type: ignore[no-untyped-def]
+def switch_language() -> ResponseReturnValue:
     """Remember the chosen language in the session and go back where the user was."""
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:

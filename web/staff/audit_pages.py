@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from application.history import History
 from web.staff import bp
@@ -23,7 +24,7 @@ def _moment(value: Any) -> datetime | None:
 
 @bp.get("/audit/aggregates/<uuid:aggregate_id>")
 @requires("audit")
-def audit_timeline(aggregate_id: UUID):  # type: ignore[no-untyped-def]
+def audit_timeline(aggregate_id: UUID) -> ResponseReturnValue:
     """An aggregate's recorded facts, oldest first; `?version=N` also shows its state then."""
     history = History(system().service)
     found = history.events_of(aggregate_id, actor())

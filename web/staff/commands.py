@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -26,6 +27,7 @@ from web.forms import (
     WithdrawForm,
     choices,
     limit_schools,
+    number,
 )
 from web.staff import bp
 from web.staff.access import actor, requires, system
@@ -33,7 +35,7 @@ from web.staff.messages import refusal
 from web.staff.present import by_parent
 
 
-def show(template: str, form: FlaskForm, error: str | None = None, **context: Any):  # type: ignore[no-untyped-def]
+def show(template: str, form: FlaskForm, error: str | None = None, **context: Any) -> ResponseReturnValue:
     """The form page; 422 when what was typed failed the checks, 409 when a rule refused it."""
     status = 409 if error else (422 if request.method == "POST" else 200)
     return render_template(template, form=form, error=error, **context), status
@@ -48,7 +50,7 @@ def _parent_label(p: Any) -> str:
 
 @bp.route("/parents/new", methods=["GET", "POST"])
 @requires("run")
-def register_parent():  # type: ignore[no-untyped-def]
+def register_parent() -> ResponseReturnValue:
     """Register a parent with their children."""
     form = ParentForm()
     limit_schools(form, actor().schools)
@@ -68,7 +70,7 @@ def register_parent():  # type: ignore[no-untyped-def]
 
 @bp.route("/parents/<uuid:parent_id>/children/new", methods=["GET", "POST"])
 @requires("run")
-def add_child(parent_id: UUID):  # type: ignore[no-untyped-def]
+def add_child(parent_id: UUID) -> ResponseReturnValue:
     """Add a child to a registered parent."""
     p = system().service.parent(parent_id, actor())
     form = ChildAddForm()
@@ -84,7 +86,7 @@ def add_child(parent_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/parents/<uuid:parent_id>/assessments/new", methods=["GET", "POST"])
 @requires("run")
-def record_assessment(parent_id: UUID):  # type: ignore[no-untyped-def]
+def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     """Record a child's (tussen)toets result within one of the parent's programmes."""
     service = system().service
     p = service.parent(parent_id, actor())
@@ -97,7 +99,7 @@ def record_assessment(parent_id: UUID):  # type: ignore[no-untyped-def]
         try:
             service.record_assessment(
                 parent_id, program_id=UUID(form.program_id.data), child_id=UUID(form.child_id.data),
-                name=form.name.data, score=float(form.score.data), max_score=float(form.max_score.data),
+                name=form.name.data, score=number(form.score), max_score=number(form.max_score),
                 taken_on=form.taken_on.data, actor=actor(),
             )
         except DomainError as e:
@@ -112,7 +114,7 @@ def record_assessment(parent_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/new", methods=["GET", "POST"])
 @requires("run")
-def create_program():  # type: ignore[no-untyped-def]
+def create_program() -> ResponseReturnValue:
     """Create a programme from a kind's template; its defaults are filled in and shown."""
     form = ProgramForm()
     limit_schools(form, actor().schools)
@@ -134,7 +136,7 @@ def create_program():  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/<uuid:program_id>/sessions/new", methods=["GET", "POST"])
 @requires("run")
-def schedule_sessions(program_id: UUID):  # type: ignore[no-untyped-def]
+def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     """Schedule one session or a weekly series in one go."""
     service = system().service
     program = service.program(program_id, actor())
@@ -159,7 +161,7 @@ def schedule_sessions(program_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/<uuid:program_id>/enrolments/new", methods=["GET", "POST"])
 @requires("run")
-def enrol(program_id: UUID):  # type: ignore[no-untyped-def]
+def enrol(program_id: UUID) -> ResponseReturnValue:
     """Enrol a parent of the programme's school (optionally for one of their children)."""
     service = system().service
     program = service.program(program_id, actor())
@@ -187,7 +189,7 @@ def enrol(program_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/<uuid:program_id>/enrolments/<uuid:parent_id>/withdrawal", methods=["GET", "POST"])
 @requires("run")
-def withdraw(program_id: UUID, parent_id: UUID):  # type: ignore[no-untyped-def]
+def withdraw(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Withdraw (uitschrijven) a parent from a date on."""
     service = system().service
     program = service.program(program_id, actor())
@@ -206,7 +208,7 @@ def withdraw(program_id: UUID, parent_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/<uuid:program_id>/payouts/<uuid:parent_id>/new", methods=["GET", "POST"])
 @requires("run")
-def record_payout(program_id: UUID, parent_id: UUID):  # type: ignore[no-untyped-def]
+def record_payout(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Pay a parent (part of) what they have outstanding."""
     service = system().service
     program = service.program(program_id, actor())

@@ -5,15 +5,18 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
+from domain.session import Session
 from domain.templates import TEMPLATES
 from web.forms import CancelForm, CsrfOnlyForm
 from web.staff import bp
 from web.staff.access import actor, may, requires, system
 from web.staff.messages import refusal
 from web.staff.present import (
+    RollCallRow,
     attendance_chart,
     kind_label,
     parent_programs,
@@ -30,14 +33,14 @@ STATUSES = ("present", "absent", "excused")
 
 @bp.get("/")
 @requires("figures")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     """The programmes of my schools, with attendance and completion at a glance."""
     return render_template("staff/home.html", programs=summaries(actor()))
 
 
 @bp.get("/programs/<uuid:program_id>")
 @requires("figures")
-def program(program_id: UUID):  # type: ignore[no-untyped-def]
+def program(program_id: UUID) -> ResponseReturnValue:
     """A programme: sessions, enrolled parents, completion and rewards, attendance chart."""
     page = program_page(program_id, actor(), names=may("records"))
     return render_template(
@@ -48,7 +51,7 @@ def program(program_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])
 @requires("records")
-def session(session_id: UUID):  # type: ignore[no-untyped-def]
+def session(session_id: UUID) -> ResponseReturnValue:
     """The roll call: a row per parent the session counts for, saved with one button."""
     service = system().service
     s = service.session(session_id, actor())
@@ -83,9 +86,12 @@ def session(session_id: UUID):  # type: ignore[no-untyped-def]
     ), (409 if error else 200)
 
 
-def _roll_call_input(rows, s):  # type: ignore[no-untyped-def]
+def _roll_call_input(
+    rows: list[RollCallRow], s: Session
+) -> tuple[list[tuple[UUID, str]], list[tuple[UUID, bool]], dict[str, str], set[str]]:
     """The statuses and homework ticks typed on the roll call, for the parents shown."""
-    attendance, homework = [], []
+    attendance: list[tuple[UUID, str]] = []
+    homework: list[tuple[UUID, bool]] = []
     typed: dict[str, str] = {}
     ticked: set[str] = set()
     for r in rows:
@@ -106,7 +112,7 @@ def _roll_call_input(rows, s):  # type: ignore[no-untyped-def]
 
 @bp.post("/sessions/<uuid:session_id>/cancellation")
 @requires("run")
-def cancel_session(session_id: UUID):  # type: ignore[no-untyped-def]
+def cancel_session(session_id: UUID) -> ResponseReturnValue:
     """Cancel a session that has no roll call yet."""
     form = CancelForm(prefix="cancel")
     service = system().service
@@ -125,7 +131,7 @@ def cancel_session(session_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.get("/parents/<uuid:parent_id>")
 @requires("records")
-def parent(parent_id: UUID):  # type: ignore[no-untyped-def]
+def parent(parent_id: UUID) -> ResponseReturnValue:
     """A parent: children, programmes, assessments, earned, paid and outstanding."""
     p = system().service.parent(parent_id, actor())
     programs = parent_programs(p, actor())
@@ -135,6 +141,6 @@ def parent(parent_id: UUID):  # type: ignore[no-untyped-def]
 
 @bp.get("/parents")
 @requires("records")
-def parents():  # type: ignore[no-untyped-def]
+def parents() -> ResponseReturnValue:
     """The parents registered at my schools."""
     return render_template("staff/parents.html", parents=system().service.parents(actor()))
