@@ -141,7 +141,7 @@ class Projections:
         with self.db.exclusive() as tx:
             found = positions(tx)
         return [
-            {"view": name, "position": found.get(name, 0), "head": head, "lag": head - found.get(name, 0)}
+            {"name": name, "position": found.get(name, 0), "head": head, "lag": head - found.get(name, 0)}
             for name in VIEW_NAMES
         ]
 

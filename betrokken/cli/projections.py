@@ -43,7 +43,7 @@ def status(catch_up: bool) -> None:
     widths = (12, 12, 12, 8)
     click.echo("".join(h.ljust(w) for h, w in zip(("view", "position", "head", "lag"), widths)).rstrip())
     for r in rows:
-        values = (r["view"], r["position"], r["head"], r["lag"])
+        values = (r["name"], r["position"], r["head"], r["lag"])
         click.echo("".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip())
 
 
