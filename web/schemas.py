@@ -293,6 +293,84 @@ class LogPageSchema(Schema):
         return {"items": page.items, "next": page.next}
 
 
+# -- projections (read models) ---------------------------------------------------------------
+
+
+class ProjectionQuerySchema(StrictSchema):
+    """JSON by default; `?format=csv` for a spreadsheet (attendance: `table=parents|sessions`)."""
+
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    table = fields.String(load_default="parents", validate=validate.OneOf(["parents", "sessions"]))
+
+
+class AttendanceSessionSchema(Schema):
+    """A session of the programme with how many parents it counted were present, absent, excused."""
+
+    class Meta:
+        ordered = True
+
+    session_id = fields.String()
+    starts_at = fields.String(metadata={"description": "ISO 8601 with the session's own offset"})
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+
+
+class AttendanceParentSchema(Schema):
+    """A parent's attendance over the held sessions that count for them."""
+
+    class Meta:
+        ordered = True
+
+    parent_id = fields.String()
+    sessions_held = fields.Integer()
+    attended = fields.Integer()
+    excused = fields.Integer()
+    absent = fields.Integer()
+    attendance_rate = fields.Float(allow_none=True)
+
+
+class AttendanceSchema(Schema):
+    """Attendance per session and per parent."""
+
+    class Meta:
+        ordered = True
+
+    sessions = fields.List(fields.Nested(AttendanceSessionSchema))
+    parents = fields.List(fields.Nested(AttendanceParentSchema))
+
+
+class CompletionRowSchema(Schema):
+    """Whether a parent completed the programme under its completion rule."""
+
+    class Meta:
+        ordered = True
+
+    parent_id = fields.String()
+    attended = fields.Integer()
+    attendance_rate = fields.Float(allow_none=True)
+    homework_assigned = fields.Integer()
+    homework_completed = fields.Integer()
+    homework_rate = fields.Float(allow_none=True)
+    completed = fields.Boolean()
+
+
+class RewardsRowSchema(Schema):
+    """What a parent earned under the reward scheme, was paid, and has outstanding (cents)."""
+
+    class Meta:
+        ordered = True
+
+    parent_id = fields.String()
+    sessions_cents = fields.Integer()
+    homework_cents = fields.Integer()
+    assessment_cents = fields.Integer()
+    earned_cents = fields.Integer()
+    paid_cents = fields.Integer()
+    outstanding_cents = fields.Integer()
+    eligible = fields.Boolean()
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 
@@ -311,5 +389,6 @@ class ErrorSchema(Schema):
 __all__ = [
     "AssessmentSchema", "CancellationSchema", "ChildSchema", "EnrolmentSchema", "ErrorSchema",
     "HomeworkSchema", "LogPageSchema", "LogQuerySchema", "ParentSchema", "PayoutSchema", "ProgramSchema", "ProgramView",
-    "RollCallSchema", "SessionSchema", "WithdrawalSchema",
+    "RollCallSchema", "SessionSchema", "WithdrawalSchema", "ProjectionQuerySchema", "AttendanceSchema",
+    "CompletionRowSchema", "RewardsRowSchema",
 ]

@@ -1,0 +1,91 @@
+"""The projection endpoints: attendance, completion and rewards of a programme, as JSON or CSV.
+
+Each read first lets the projections catch up with everything stored when the request came
+in, so a read that follows a successful command includes it (read your writes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+from uuid import UUID
+
+from flask import Response
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema
+
+from web.auth import PROJECTIONS, current_actor, requires, system
+from web.schemas import (
+    AttendanceParentSchema, AttendanceSchema, AttendanceSessionSchema, CompletionRowSchema,
+    ProjectionQuerySchema, RewardsRowSchema,
+)
+
+PREFIX = "/api/v1"
+projections = Blueprint(
+    "api_projections", __name__, url_prefix=PREFIX,
+    description="Read models: attendance, completion and rewards (JSON, or CSV with ?format=csv)",
+)
+
+
+def in_scope(program_id: UUID) -> None:
+    """404 for a programme that does not exist or lies outside the user's schools."""
+    system().service.program(program_id, current_actor())
+
+
+def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> Response:
+    """Rows as a CSV download, columns in the schema's order; empty cells for null."""
+    columns = list(schema.fields)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in schema.dump(rows, many=True):
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return Response(
+        buf.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@projections.route("/programs/<uuid:program_id>/attendance", methods=["GET"])
+@requires(*PROJECTIONS)
+@projections.arguments(ProjectionQuerySchema, location="query")
+@projections.response(200, AttendanceSchema)
+def attendance(query: dict[str, str], program_id: UUID) -> Any:
+    """Attendance per session and per parent (`?format=csv&table=sessions|parents`)."""
+    in_scope(program_id)
+    result = system().projections.attendance(program_id)
+    if query["format"] == "csv":
+        schema = AttendanceSessionSchema() if query["table"] == "sessions" else AttendanceParentSchema()
+        return csv_response(schema, result[query["table"]], f"attendance-{query['table']}-{program_id}")
+    return result
+
+
+@projections.route("/programs/<uuid:program_id>/completion", methods=["GET"])
+@requires(*PROJECTIONS)
+@projections.arguments(ProjectionQuerySchema, location="query")
+@projections.response(200, CompletionRowSchema(many=True))
+def completion(query: dict[str, str], program_id: UUID) -> Any:
+    """Per parent: rates and whether they completed the programme."""
+    in_scope(program_id)
+    rows = system().projections.completion(program_id)
+    if query["format"] == "csv":
+        return csv_response(CompletionRowSchema(), rows, f"completion-{program_id}")
+    return rows
+
+
+@projections.route("/programs/<uuid:program_id>/rewards", methods=["GET"])
+@requires(*PROJECTIONS)
+@projections.arguments(ProjectionQuerySchema, location="query")
+@projections.response(200, RewardsRowSchema(many=True))
+def rewards(query: dict[str, str], program_id: UUID) -> Any:
+    """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
+    in_scope(program_id)
+    rows = system().projections.rewards(program_id)
+    if query["format"] == "csv":
+        return csv_response(RewardsRowSchema(), rows, f"rewards-{program_id}")
+    return rows
+
+
+def register_projection_api(api: Api) -> None:
+    """Add the projection endpoints."""
+    api.register_blueprint(projections)
