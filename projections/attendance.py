@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.db import Database, Tx
+from projections.db import Database
 from projections.facts import ProgramFacts
 from projections.tally import Tally
 
@@ -26,8 +26,8 @@ TABLES = {
 INDEXES: list[str] = []
 
 
-def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
-    """Replace the programme's rows: its non-cancelled sessions, and every parent ever enrolled."""
+def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """The programme's rows: its non-cancelled sessions, and every parent ever enrolled."""
     program = facts.program_id
     sessions = []
     for s in facts.sessions:
@@ -46,10 +46,7 @@ def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
         (program, p, facts.parents[p], t.sessions_held, t.attended, t.excused, t.absent, t.attendance_rate)
         for p, t in tallies.items()
     ]
-    tx.execute("DELETE FROM attendance_sessions WHERE program_id = ?", (program,))
-    tx.executemany(f"INSERT INTO attendance_sessions VALUES ({','.join('?' * 12)})", sessions)
-    tx.execute("DELETE FROM attendance_parents WHERE program_id = ?", (program,))
-    tx.executemany(f"INSERT INTO attendance_parents VALUES ({','.join('?' * 8)})", parents)
+    return {"attendance_sessions": sessions, "attendance_parents": parents}
 
 
 def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:

@@ -1,28 +1,45 @@
-"""The catch-up loop: read the event log page by page from the views' tracking position, record
-the facts, recompute the touched programmes' rows and move the position, all in ONE
-transaction per page. A crash anywhere before the commit leaves rows and position as they
-were, so the page is simply read again: every event counts exactly once."""
+"""The catch-up loop: read the event log page by page from the views' tracking position and
+record the facts, marking the programmes they touched as dirty, in ONE transaction per page
+(facts, dirty marks and position commit together). The figures of dirty programmes are
+recomputed from the facts, and their marks cleared, in one transaction too: inside the page's
+own transaction when the page reaches the head of the log (live use: one transaction, as
+before) or when many programmes are dirty, else at the end of the catch-up run. During a
+rebuild nearly every page touches the same programmes, so each is recomputed once per run
+(or per FLUSH_AT dirty programmes), not once per page.
+
+A crash anywhere before a commit leaves facts, marks and position as they were (the page is
+read again; the facts are upserted idempotently); a crash after a page's commit but before the
+recompute leaves the marks, and the next catch-up or read recomputes them. Readers recompute
+dirty programmes before they answer (`Projections._catch_up_to`), so every event counts exactly
+once in what they see."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder
 
 from projections import attendance, completion, facts, rewards
 from projections.db import Database, Tx
 from projections.tally import tallies
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: dirty_programs
 VIEWS = (attendance, completion, rewards)
 VIEW_NAMES = ("facts",) + tuple(v.NAME for v in VIEWS)
 """The views advance together (one read of the log feeds all of them); each keeps its row."""
 PAGE_SIZE = 1000
+REBUILD_PAGE_SIZE = 5000
+"""A rebuild reads bigger pages: fewer transactions, the same memory bound (one page)."""
+FLUSH_AT = 256
+"""Recompute (inside the page's transaction) once this many programmes are dirty."""
 
 BOOKKEEPING = {
     "projection_meta": "CREATE TABLE projection_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "projection_positions": "CREATE TABLE projection_positions (view TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "dirty_programs": "CREATE TABLE dirty_programs (program_id TEXT PRIMARY KEY)",
 }
 
 
@@ -67,6 +84,74 @@ def positions(tx: Tx) -> dict[str, int]:
     return {view: int(pos) for view, pos in tx.query("SELECT view, position FROM projection_positions")}
 
 
+class StateDecoder:
+    """A notification's stored state as the JSON object it was written as (values still tagged
+    by the transcoder), for the topics the ledger reads. Cheaper than `mapper.to_domain_event`:
+    no event objects, no UUID/datetime objects for fields nobody reads, and no key look-up for
+    the personal fields (which the projections never read). The application's cipher and
+    compressor, if any, still apply. A state written by an older class version (or by a
+    transcoder other than JSON) takes the full road: decoded and upcast by the mapper, then
+    re-encoded in the current shape."""
+
+    def __init__(self, app: Application) -> None:
+        self.mapper = app.mapper
+        self.cipher = getattr(self.mapper, "cipher", None)
+        self.compressor = getattr(self.mapper, "compressor", None)
+        self.fast = type(self.mapper.transcoder) is JSONTranscoder
+        self.loads = json.loads
+
+    def __call__(self, note: Any) -> dict[str, Any]:
+        if not self.fast:
+            return self.slow(note)
+        state = note.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        decoded: dict[str, Any] = self.loads(state)
+        if "class_version" in decoded:
+            return self.slow(note)
+        return decoded
+
+    def slow(self, note: Any) -> dict[str, Any]:
+        event = self.mapper.to_domain_event(note)
+        state = dict(vars(event))
+        state.pop("class_version", None)
+        return json.loads(self.mapper.transcoder.encode(state))
+
+
+def write_views(tx: Tx, program_ids: list[str]) -> None:
+    """Recompute these programmes' rows of every view from the facts (per chunk of programmes:
+    delete their rows, insert the new ones, one executemany per table)."""
+    for i in range(0, len(program_ids), facts.CHUNK):
+        chunk = program_ids[i:i + facts.CHUNK]
+        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for v in VIEWS for t in v.TABLES}
+        for program in facts.load_programs(tx, chunk):
+            counted = tallies(program)
+            for view in VIEWS:
+                for table, found in view.rows(program, counted).items():
+                    rows[table].extend(found)
+        marks = ",".join("?" * len(chunk))
+        for table, new in rows.items():
+            tx.execute(f"DELETE FROM {table} WHERE program_id IN ({marks})", chunk)
+            if new:
+                tx.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(new[0]))})", new)
+
+
+def recompute_dirty(tx: Tx) -> int:
+    """Recompute every dirty programme and clear the marks (in the caller's transaction)."""
+    dirty = [p for (p,) in tx.query("SELECT program_id FROM dirty_programs ORDER BY program_id")]
+    if dirty:
+        write_views(tx, dirty)
+        tx.execute("DELETE FROM dirty_programs")
+    return len(dirty)
+
+
+def has_dirty(db: Database) -> bool:
+    """Whether some programme's figures wait to be recomputed."""
+    return bool(db.query("SELECT 1 FROM dirty_programs LIMIT 1"))
+
+
 @dataclass
 class CatchUp:
     """Applies pages of the event log to the read-model store, exactly once."""
@@ -76,37 +161,53 @@ class CatchUp:
     page_size: int = PAGE_SIZE
     before_commit: Callable[[], None] | None = None
     """A test hook: runs after the rows and the position are written, before the commit."""
+    flush_at: int = FLUSH_AT
+    decode: StateDecoder = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = facts.Ledger()
         self.topics = self.ledger.topics
+        self.decode = StateDecoder(self.app)
 
-    def page(self) -> tuple[int, int]:
-        """Process one page; returns (position reached, notifications read)."""
+    def page(self, limit: int | None = None) -> tuple[int, int]:
+        """Process one page; returns (position reached, notifications read). A page that
+        reaches the head (fewer than asked for) recomputes the dirty programmes in its own
+        transaction, as does one that leaves `flush_at` or more of them dirty."""
+        limit = limit or self.page_size
         with self.db.exclusive() as tx:
             # Read the position inside the writer's lock: a second catch-up waits here, then
             # sees where the first one got to.
             start = min(positions(tx).values())
-            notes = self.app.recorder.select_notifications(start=start, limit=self.page_size, inclusive_of_start=False)
+            notes = self.app.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False)
             if not notes:
                 return start, 0
-            to_event = self.app.mapper.to_domain_event
-            events = [(n.id, n.topic, to_event(n)) for n in notes if n.topic in self.topics]
-            self.apply(tx, events)
+            topics, decode = self.topics, self.decode
+            events = [(n.id, n.topic, str(n.originator_id), decode(n)) for n in notes if n.topic in topics]
+            touched = self.apply(tx, events)
+            if len(notes) < limit or (touched and self.dirty_count(tx) >= self.flush_at):
+                recompute_dirty(tx)
             last = notes[-1].id
             tx.executemany("UPDATE projection_positions SET position = ? WHERE view = ?", [(last, v) for v in VIEW_NAMES])
             if self.before_commit is not None:
                 self.before_commit()
             return last, len(notes)
 
-    def apply(self, tx: Tx, events: list[tuple[int, str, Any]]) -> None:
-        """Record the page's facts, then recompute every programme they touched."""
+    def apply(self, tx: Tx, events: list[facts.Event]) -> int:
+        """Record the page's facts and mark the programmes they touched dirty; returns how many."""
         page = self.ledger.record(tx, events)
         page.write(tx)
-        for program_id in sorted(page.touched):
-            program = facts.load_program(tx, program_id)
-            if program is None:
-                continue
-            counted = tallies(program)
-            for view in VIEWS:
-                view.refresh(tx, program, counted)
+        if page.touched:
+            tx.executemany(
+                "INSERT INTO dirty_programs VALUES (?) ON CONFLICT (program_id) DO NOTHING",
+                [(p,) for p in sorted(page.touched)],
+            )
+        return len(page.touched)
+
+    @staticmethod
+    def dirty_count(tx: Tx) -> int:
+        return int(tx.query("SELECT COUNT(*) FROM dirty_programs")[0][0])
+
+    def flush(self) -> int:
+        """Recompute the dirty programmes and clear their marks, in one transaction."""
+        with self.db.exclusive() as tx:
+            return recompute_dirty(tx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.db import Database, Tx
+from projections.db import Database
 from projections.facts import ProgramFacts
 from projections.tally import Tally
 
@@ -33,16 +33,14 @@ def completed(t: Tally, rules: dict[str, Any]) -> bool:
     )
 
 
-def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
-    """Replace the programme's rows, one per parent ever enrolled."""
+def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """The programme's rows, one per parent ever enrolled."""
     program = facts.program_id
-    rows = [
+    return {"completion": [
         (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,
          t.homework_rate, completed(t, facts.rules))
         for p, t in tallies.items()
-    ]
-    tx.execute("DELETE FROM completion WHERE program_id = ?", (program,))
-    tx.executemany(f"INSERT INTO completion VALUES ({','.join('?' * 9)})", rows)
+    ]}
 
 
 def read(db: Database, program_id: str) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any, Callable, Iterable
-from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
@@ -100,6 +100,7 @@ class PageFacts:
     touched: set[str] = field(default_factory=set)
 
     def write(self, tx: Tx) -> None:
+        """One executemany per table (statements run in ORDER; each keeps its events' order)."""
         for key in ORDER:
             tx.executemany(UPSERT[key], self.rows[key])
 
@@ -109,13 +110,63 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
+# -- the events' state as stored (JSON, values tagged by eventsourcing's transcoder) ---------
+
+
+def uid(value: Any) -> str:
+    """A stored UUID ({"_type_": "uuid_hex", "_data_": hex}) in str(UUID)'s canonical form."""
+    if isinstance(value, dict):
+        h = value["_data_"]
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(value)
+
+
+def day_text(value: Any) -> str:
+    """A stored date as YYYY-MM-DD (date_iso's data is date.isoformat() already)."""
+    return value["_data_"] if isinstance(value, dict) else _iso(value)
+
+
+def plain(value: Any) -> Any:
+    """A stored value with its transcoder tags undone (UUIDs as text, dates as ISO text)."""
+    if isinstance(value, dict):
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            kind, data = value["_type_"], value["_data_"]
+            if kind == "uuid_hex":
+                return uid(value)
+            if kind == "datetime_iso":
+                return datetime.fromisoformat(data)
+            if kind == "decimal_str":
+                return Decimal(data)
+            return data
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def number(value: Any) -> Any:
+    return Decimal(value["_data_"]) if isinstance(value, dict) else value
+
+
+Handler = Callable[["PageFacts", int, str, dict[str, Any]], None]
+Event = tuple[int, str, str, dict[str, Any]]
+"""(position, topic, originator id, state as stored: a JSON object, values still tagged)."""
+
+SESSION_CACHE = 50_000
+"""Sessions whose programme is remembered; beyond that the cache starts afresh (memory stays
+flat however long the log; a forgotten session is looked up in the facts again)."""
+
+
 class Ledger:
-    """Turns decoded events into fact rows; knows which programme each session belongs to."""
+    """Turns events (their stored JSON state) into fact rows; knows which programme each
+    session belongs to. Works on the stored state rather than decoded domain events: the
+    projections need ids, dates, statuses and amounts only, so the cost of building event
+    objects (and of opening personal fields) is saved."""
 
     def __init__(self) -> None:
         # A session's programme never changes, so this cache is safe across pages and processes.
-        self.session_program: dict[UUID, str] = {}
-        self.handlers: dict[str, Callable[[PageFacts, int, Any], None]] = {
+        self.session_program: dict[str, str] = {}
+        self.handlers: dict[str, Handler] = {
             topic(TrainingProgram, "Created"): self._program_created,
             topic(TrainingProgram, "ParentEnrolled"): self._enrolled,
             topic(TrainingProgram, "ParentWithdrawn"): self._withdrawn,
@@ -135,95 +186,99 @@ class Ledger:
     def topics(self) -> set[str]:
         return set(self.handlers)
 
-    def record(self, tx: Tx, events: list[tuple[int, str, Any]]) -> PageFacts:
-        """The facts of a page of (position, topic, event); looks up sessions scheduled earlier."""
+    def record(self, tx: Tx, events: list[Event]) -> PageFacts:
+        """The facts of a page of events; looks up sessions scheduled earlier."""
         scheduled, known = self.scheduled_topic, self.session_program
-        scheduled_here = {e.originator_id for _, t, e in events if t == scheduled}
+        if len(known) > SESSION_CACHE:
+            known.clear()
+        session_topics = self.session_topics
+        scheduled_here = {oid for _, t, oid, _ in events if t == scheduled}
         unknown = {
-            e.originator_id for _, t, e in events
-            if t in self.session_topics and e.originator_id not in known and e.originator_id not in scheduled_here
+            oid for _, t, oid, _ in events
+            if t in session_topics and oid not in known and oid not in scheduled_here
         }
         self._look_up_sessions(tx, unknown)
         page = PageFacts()
         handlers = self.handlers
-        for position, topic, event in events:
-            handlers[topic](page, position, event)
+        for position, topic_, oid, state in events:
+            handlers[topic_](page, position, oid, state)
         page.rows["held"] = list(dict.fromkeys(page.rows["held"]))  # once per session is enough
         return page
 
-    def _look_up_sessions(self, tx: Tx, session_ids: Iterable[UUID]) -> None:
-        ids = [str(s) for s in session_ids]
+    def _look_up_sessions(self, tx: Tx, session_ids: Iterable[str]) -> None:
+        ids = list(session_ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
             for session_id, program_id in tx.query(
                 f"SELECT session_id, program_id FROM sessions WHERE session_id IN ({marks})", chunk
             ):
-                self.session_program[UUID(session_id)] = program_id
+                self.session_program[session_id] = program_id
 
     # -- one handler per event type --------------------------------------------------------
 
-    def _program_created(self, page: PageFacts, pos: int, e: Any) -> None:
-        c, r = e.completion, e.rewards
-        program = str(e.originator_id)
+    def _program_created(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        c, r = plain(e["completion"]), plain(e["rewards"])
         page.rows["program"].append((
-            program, e.school, e.kind, _iso(e.starts_on),
+            program, e["school"], e["kind"], day_text(e["starts_on"]),
             c["min_attendance_rate"], c["min_homework_rate"], c["min_sessions_attended"],
             r["per_session_cents"], r["per_homework_cents"], r["per_assessment_cents"],
             r["assessment_threshold"], r["cap_cents"], r["payout"], pos,
         ))
         page.touched.add(program)
 
-    def _enrolled(self, page: PageFacts, pos: int, e: Any) -> None:
-        program, parent = str(e.originator_id), str(e.parent_id)
+    def _enrolled(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        parent = uid(e["parent_id"])
         page.rows["program_parent"].append((program, parent, pos))
-        page.rows["enrolment"].append((program, parent, pos, _iso(e.enrolled_on)))
+        page.rows["enrolment"].append((program, parent, pos, day_text(e["enrolled_on"])))
         page.touched.add(program)
 
-    def _withdrawn(self, page: PageFacts, pos: int, e: Any) -> None:
-        program, parent = str(e.originator_id), str(e.parent_id)
-        page.rows["withdrawal"].append((_iso(e.withdrawn_on), program, parent, program, parent, pos))
+    def _withdrawn(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        parent = uid(e["parent_id"])
+        page.rows["withdrawal"].append((day_text(e["withdrawn_on"]), program, parent, program, parent, pos))
         page.touched.add(program)
 
-    def _payout(self, page: PageFacts, pos: int, e: Any) -> None:
-        program = str(e.originator_id)
-        page.rows["payout"].append((str(e.payout_id), program, str(e.parent_id), e.amount_cents, e.method, pos))
+    def _payout(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["payout"].append(
+            (uid(e["payout_id"]), program, uid(e["parent_id"]), number(e["amount_cents"]), e["method"], pos)
+        )
         page.touched.add(program)
 
-    def _scheduled(self, page: PageFacts, pos: int, e: Any) -> None:
-        session, program = str(e.originator_id), str(e.program_id)
-        self.session_program[e.originator_id] = program
-        starts_at: datetime = e.starts_at
+    def _scheduled(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        program = uid(e["program_id"])
+        self.session_program[session] = program
+        starts_at = plain(e["starts_at"])
+        if not isinstance(starts_at, datetime):
+            starts_at = datetime.fromisoformat(starts_at)
+        participants = e["participants"]
         page.rows["session"].append((
             session, program, starts_at.isoformat(), utc_text(starts_at), starts_at.date().isoformat(),
-            e.homework is not None, e.participants is not None, False, False, pos,
+            e["homework"] is not None, participants is not None, False, False, pos,
         ))
-        for parent in e.participants or ():
-            page.rows["participant"].append((session, program, str(parent)))
+        for parent in participants or ():
+            page.rows["participant"].append((session, program, uid(parent)))
         page.touched.add(program)
 
-    def _attendance(self, page: PageFacts, pos: int, e: Any) -> None:
-        session = str(e.originator_id)
-        program = self.session_program[e.originator_id]
-        page.rows["attendance"].append((session, program, str(e.parent_id), e.status))
+    def _attendance(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        program = self.session_program[session]
+        page.rows["attendance"].append((session, program, uid(e["parent_id"]), e["status"]))
         page.rows["held"].append((True, session))
         page.touched.add(program)
 
-    def _homework(self, page: PageFacts, pos: int, e: Any) -> None:
-        session = str(e.originator_id)
-        program = self.session_program[e.originator_id]
-        page.rows["homework"].append((session, program, str(e.parent_id), bool(e.completed)))
+    def _homework(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        program = self.session_program[session]
+        page.rows["homework"].append((session, program, uid(e["parent_id"]), bool(e["completed"])))
         page.touched.add(program)
 
-    def _cancelled(self, page: PageFacts, pos: int, e: Any) -> None:
-        program = self.session_program[e.originator_id]
-        page.rows["cancelled"].append((True, str(e.originator_id)))
+    def _cancelled(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        program = self.session_program[session]
+        page.rows["cancelled"].append((True, session))
         page.touched.add(program)
 
-    def _assessment(self, page: PageFacts, pos: int, e: Any) -> None:
-        program = str(e.program_id)
+    def _assessment(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
+        program = uid(e["program_id"])
         page.rows["assessment"].append(
-            (str(e.assessment_id), program, str(e.originator_id), float(e.score), float(e.max_score))
+            (uid(e["assessment_id"]), program, parent, float(number(e["score"])), float(number(e["max_score"])))
         )
         page.touched.add(program)
 
@@ -281,55 +336,87 @@ RULE_COLUMNS = (
 
 def load_program(tx: Tx, program_id: str) -> ProgramFacts | None:
     """One programme's current facts (None when its creation has not been seen)."""
-    found = tx.query(f"SELECT {', '.join(RULE_COLUMNS)} FROM programs WHERE program_id = ?", (program_id,))
-    if not found:
-        return None
-    rules = dict(zip(RULE_COLUMNS, found[0]))
-    key = (program_id,)
-    parents = {
-        p: int(pos)
-        for p, pos in tx.query("SELECT parent_id, position FROM program_parents WHERE program_id = ? ORDER BY position", key)
+    found = load_programs(tx, [program_id])
+    return found[0] if found else None
+
+
+CHUNK = 500
+"""Programmes per query (bound parameters stay well under SQLite's limit)."""
+
+
+def load_programs(tx: Tx, program_ids: Iterable[str]) -> list[ProgramFacts]:
+    """The current facts of these programmes, in the order given, skipping those whose creation
+    has not been seen: nine queries for up to CHUNK programmes, not nine for each."""
+    ids = list(program_ids)
+    out: list[ProgramFacts] = []
+    for i in range(0, len(ids), CHUNK):
+        out.extend(_load_chunk(tx, ids[i:i + CHUNK]))
+    return out
+
+
+def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
+    marks = ",".join("?" * len(ids))
+    where = f"program_id IN ({marks})"
+    rules = {
+        row[0]: dict(zip(RULE_COLUMNS, row[1:]))
+        for row in tx.query(f"SELECT program_id, {', '.join(RULE_COLUMNS)} FROM programs WHERE {where}", ids)
     }
-    periods: dict[str, list[tuple[str, str | None]]] = {}
-    for parent, on, off in tx.query(
-        "SELECT parent_id, enrolled_on, withdrawn_on FROM enrolments WHERE program_id = ? ORDER BY position", key
+    if not rules:
+        return []
+    parents: dict[str, dict[str, int]] = {}
+    for program, p, pos in tx.query(
+        f"SELECT program_id, parent_id, position FROM program_parents WHERE {where} ORDER BY program_id, position", ids
     ):
-        periods.setdefault(parent, []).append((on, off))
+        parents.setdefault(program, {})[p] = int(pos)
+    periods: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
+    for program, parent, on, off in tx.query(
+        f"SELECT program_id, parent_id, enrolled_on, withdrawn_on FROM enrolments WHERE {where}"
+        " ORDER BY program_id, position", ids
+    ):
+        periods.setdefault(program, {}).setdefault(parent, []).append((on, off))
     participants: dict[str, set[str]] = {}
-    for session, parent in tx.query("SELECT session_id, parent_id FROM session_participants WHERE program_id = ?", key):
+    for session, parent in tx.query(f"SELECT session_id, parent_id FROM session_participants WHERE {where}", ids):
         participants.setdefault(session, set()).add(parent)
-    sessions = [
-        SessionFacts(
+    sessions: dict[str, list[SessionFacts]] = {}
+    for program, sid, starts_at, utc, day, hw, restricted, att, cancelled, pos in tx.query(
+        "SELECT program_id, session_id, starts_at, starts_utc, session_date, has_homework, has_participants,"
+        f" has_attendance, cancelled, position FROM sessions WHERE {where} ORDER BY program_id, starts_utc, position",
+        ids,
+    ):
+        sessions.setdefault(program, []).append(SessionFacts(
             session_id=sid, starts_at=starts_at, starts_utc=utc, day=day, has_homework=bool(hw),
             held=bool(att) and not bool(cancelled), cancelled=bool(cancelled),
             participants=participants.get(sid, set()) if restricted else None, position=pos,
-        )
-        for sid, starts_at, utc, day, hw, restricted, att, cancelled, pos in tx.query(
-            "SELECT session_id, starts_at, starts_utc, session_date, has_homework, has_participants,"
-            " has_attendance, cancelled, position FROM sessions WHERE program_id = ? ORDER BY starts_utc, position",
-            key,
-        )
-    ]
-    attendance = {
-        (s, p): status
-        for s, p, status in tx.query("SELECT session_id, parent_id, status FROM attendance_records WHERE program_id = ?", key)
-    }
-    homework = {
-        (s, p): bool(done)
-        for s, p, done in tx.query("SELECT session_id, parent_id, completed FROM homework_records WHERE program_id = ?", key)
-    }
-    assessments: dict[str, list[tuple[float, float]]] = {}
-    for parent, score, max_score in tx.query(
-        "SELECT parent_id, score, max_score FROM assessments WHERE program_id = ?", key
+        ))
+    attendance: dict[str, dict[tuple[str, str], str]] = {}
+    for program, s, p, status in tx.query(
+        f"SELECT program_id, session_id, parent_id, status FROM attendance_records WHERE {where}", ids
     ):
-        assessments.setdefault(parent, []).append((score, max_score))
-    paid = {
-        parent: int(total)
-        for parent, total in tx.query(
-            "SELECT parent_id, SUM(amount_cents) FROM payouts WHERE program_id = ? GROUP BY parent_id", key
+        attendance.setdefault(program, {})[(s, p)] = status
+    homework: dict[str, dict[tuple[str, str], bool]] = {}
+    for program, s, p, done in tx.query(
+        f"SELECT program_id, session_id, parent_id, completed FROM homework_records WHERE {where}", ids
+    ):
+        homework.setdefault(program, {})[(s, p)] = bool(done)
+    assessments: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for program, parent, score, max_score in tx.query(
+        f"SELECT program_id, parent_id, score, max_score FROM assessments WHERE {where}", ids
+    ):
+        assessments.setdefault(program, {}).setdefault(parent, []).append((score, max_score))
+    paid: dict[str, dict[str, int]] = {}
+    for program, parent, total in tx.query(
+        f"SELECT program_id, parent_id, SUM(amount_cents) FROM payouts WHERE {where} GROUP BY program_id, parent_id",
+        ids,
+    ):
+        paid.setdefault(program, {})[parent] = int(total)
+    return [
+        ProgramFacts(
+            program, rules[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
+            attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
+            paid.get(program, {}),
         )
-    }
-    return ProgramFacts(program_id, rules, parents, periods, sessions, attendance, homework, assessments, paid)
+        for program in ids if program in rules
+    ]
 
 
 def create(tx: Tx) -> None:

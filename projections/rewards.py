@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.db import Database, Tx
+from projections.db import Database
 from projections.facts import ProgramFacts
 from projections.tally import Tally
 
@@ -37,12 +37,10 @@ def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int,
     return sessions, homework, assessments, earned, paid, earned - paid, earned - paid > 0
 
 
-def refresh(tx: Tx, facts: ProgramFacts, tallies: dict[str, Tally]) -> None:
-    """Replace the programme's rows, one per parent ever enrolled."""
+def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """The programme's rows, one per parent ever enrolled."""
     program = facts.program_id
-    rows = [(program, p, facts.parents[p], *row(facts, p, t)) for p, t in tallies.items()]
-    tx.execute("DELETE FROM rewards WHERE program_id = ?", (program,))
-    tx.executemany(f"INSERT INTO rewards VALUES ({','.join('?' * 10)})", rows)
+    return {"rewards": [(program, p, facts.parents[p], *row(facts, p, t)) for p, t in tallies.items()]}
 
 
 def read(db: Database, program_id: str) -> list[dict[str, Any]]:

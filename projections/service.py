@@ -12,7 +12,9 @@ from uuid import UUID
 from application.config import StoreConfig
 from application.programs import ProgramService
 from projections import attendance, completion, rewards
-from projections.catch_up import PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, positions, reset
+from projections.catch_up import (
+    PAGE_SIZE, REBUILD_PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, has_dirty, positions, reset,
+)
 from projections.db import DEFAULT_NAMESPACE, Database, open_database
 
 WAIT_TIMEOUT = 30.0
@@ -60,8 +62,10 @@ class Projections:
 
     def _catch_up_to(self, target: int) -> int:
         # The stored position, not a cached one: a rebuild in another process may have reset it.
+        # Dirty programmes (left by a run that stopped between a page and its recompute, or by
+        # another process's run still under way) are recomputed before anyone reads.
         position = self._stored_position()
-        if position >= target:
+        if position >= target and not has_dirty(self.db):
             self.position = position
             return position
         with self.lock:
@@ -70,6 +74,8 @@ class Projections:
                 position, read = self.runner.page()
                 if not read:
                     break
+            if has_dirty(self.db):
+                self.runner.flush()
             self.position = position
             return position
 
@@ -154,13 +160,15 @@ class Projections:
             self.position = 0
             head = self.head()
             events = 0
+            limit = max(self.runner.page_size, REBUILD_PAGE_SIZE)
             while self.position < head:
-                self.position, read = self.runner.page()
+                self.position, read = self.runner.page(limit)
                 if not read:
                     break
                 events += read
                 if progress is not None:
                     progress(self.position, head)
+            self.runner.flush()
             seconds = time.perf_counter() - started
         return RebuildStats(events, seconds, events / seconds if seconds else 0.0, self.position)
 
