@@ -46,10 +46,10 @@ TABLES = {
         PRIMARY KEY (session_id, parent_id))""",
     "attendance_records": """CREATE TABLE attendance_records (
         session_id TEXT NOT NULL, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, status TEXT NOT NULL,
-        PRIMARY KEY (session_id, parent_id))""",
+        PRIMARY KEY (program_id, session_id, parent_id))""",
     "homework_records": """CREATE TABLE homework_records (
         session_id TEXT NOT NULL, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, completed BOOLEAN NOT NULL,
-        PRIMARY KEY (session_id, parent_id))""",
+        PRIMARY KEY (program_id, session_id, parent_id))""",
     "assessments": """CREATE TABLE assessments (
         assessment_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
         score DOUBLE PRECISION NOT NULL, max_score DOUBLE PRECISION NOT NULL)""",
@@ -57,11 +57,15 @@ TABLES = {
         payout_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
         amount_cents BIGINT NOT NULL, method TEXT NOT NULL, position BIGINT NOT NULL)""",
 }
+CLUSTERED = {"program_parents", "enrolments", "attendance_records", "homework_records"}
+"""Tables stored in the order of their primary key on SQLite (WITHOUT ROWID): led by the
+programme, so a programme's roll calls and homework sit together (a page's inserts touch few
+B-tree pages, a recompute reads a contiguous range) and no separate index by programme is
+kept. A session's programme never changes, so (programme, session, parent) is as unique as
+(session, parent)."""
 INDEXES = [
     "CREATE INDEX sessions_by_program ON sessions (program_id)",
     "CREATE INDEX participants_by_program ON session_participants (program_id)",
-    "CREATE INDEX attendance_by_program ON attendance_records (program_id)",
-    "CREATE INDEX homework_by_program ON homework_records (program_id)",
     "CREATE INDEX assessments_by_program ON assessments (program_id)",
     "CREATE INDEX payouts_by_program ON payouts (program_id)",
 ]
@@ -76,10 +80,10 @@ UPSERT = {
     "session": """INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (session_id) DO NOTHING""",
     "participant": """INSERT INTO session_participants VALUES (?,?,?) ON CONFLICT (session_id, parent_id) DO NOTHING""",
     "attendance": """INSERT INTO attendance_records VALUES (?,?,?,?)
-        ON CONFLICT (session_id, parent_id) DO UPDATE SET status = excluded.status""",
+        ON CONFLICT (program_id, session_id, parent_id) DO UPDATE SET status = excluded.status""",
     "held": """UPDATE sessions SET has_attendance = ? WHERE session_id = ?""",
     "homework": """INSERT INTO homework_records VALUES (?,?,?,?)
-        ON CONFLICT (session_id, parent_id) DO UPDATE SET completed = excluded.completed""",
+        ON CONFLICT (program_id, session_id, parent_id) DO UPDATE SET completed = excluded.completed""",
     "cancelled": """UPDATE sessions SET cancelled = ? WHERE session_id = ?""",
     "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
     "payout": """INSERT INTO payouts VALUES (?,?,?,?,?,?) ON CONFLICT (payout_id) DO NOTHING""",

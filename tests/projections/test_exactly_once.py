@@ -176,3 +176,37 @@ def test_two_catch_up_threads_at_once_never_double_count(world: World) -> None:
     finally:
         for p in others:
             p.close()
+
+
+def test_dirty_programmes_are_recomputed_before_a_read_also_after_a_crash_in_the_recompute(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import projections.catch_up as catch_up
+
+    random_commands(world, random.Random(9), 200)
+    stopped = open_projections(world.config, world.service, namespace="stopped", follow=False, page_size=10)
+    try:
+        for _ in range(5):  # full pages mid-run: facts, dirty marks and position; figures not yet
+            stopped.runner.page()
+        dirty = stopped.db.query("SELECT COUNT(*) FROM dirty_programs")[0][0]
+        assert dirty > 0
+        before = dump(stopped)
+        real = catch_up.write_views
+
+        def crash_after_writing(tx, program_ids):  # type: ignore[no-untyped-def]
+            real(tx, program_ids)
+            raise RuntimeError("power cut")
+
+        monkeypatch.setattr(catch_up, "write_views", crash_after_writing)
+        with pytest.raises(RuntimeError):
+            stopped.runner.flush()
+        assert dump(stopped) == before  # the recompute and the clearing of the marks: all or nothing
+        monkeypatch.setattr(catch_up, "write_views", real)
+        # A reader recomputes them first (and catches up): the same as a rebuild and the oracle.
+        program = world.service.programs()[0].id
+        assert stopped.rewards(program) == world.projections.rewards(program)
+        assert stopped.db.query("SELECT COUNT(*) FROM dirty_programs") == [(0,)]
+        world.projections.catch_up()
+        assert dump(stopped) == dump(world.projections) == rebuilt_elsewhere(world)
+    finally:
+        stopped.close()
