@@ -5,7 +5,8 @@ calls, homework records, assessments, a payout each: ~540 events a programme) wi
 multi-aggregate saves, then measures, each in a fresh subprocess (so peak memory is its own):
 
   floor     eventsourcing reading + decoding every notification, pages of 1,000
-  rebuild   Projections.rebuild() from zero (read + decode + facts + three views, one transaction a page)
+  rebuild   Projections.rebuild() from zero (read + decode + facts + three views; facts, dirty marks and
+            position one transaction a page, dirty programmes recomputed every 256 programmes)
   raw       sqlite3 executemany of one small row per event, one transaction, WAL
 
     .venv/bin/python benchmarks/rebuild.py --events 100000 [--data-dir DIR] [--database-url URL]
