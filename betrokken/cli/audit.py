@@ -118,3 +118,26 @@ def state(aggregate_id: str, version: int | None, as_of: datetime | None, as_jso
         return
     click.echo(f"aggregate {found['aggregate_id']} at version {found['version']}")
     echo_table(["attribute", "value"], [[k, v] for k, v in found["state"].items()], width=100)
+
+
+@command.command("replay-check")
+@click.option("--max-rows", default=20, show_default=True, help="Differing rows to print per table.")
+def replay_check_command(max_rows: int) -> None:
+    """Rebuild every projection from zero into a scratch store and compare it row by row with the
+    live one; exit 0 only when identical."""
+    from betrokken.replay_check import replay_check
+
+    config = StoreConfig.from_environ()
+    with opened() as service:
+        report = replay_check(config, service)
+    if report.identical:
+        click.echo(f"identical: {report.rows} rows at position {report.position}")
+        return
+    for diff in report.diffs:
+        click.echo(f"table {diff.table}: {len(diff.only_live)} rows only live, {len(diff.only_rebuilt)} only rebuilt")
+        for row in diff.only_live[:max_rows]:
+            click.echo(f"  live    {row}")
+        for row in diff.only_rebuilt[:max_rows]:
+            click.echo(f"  rebuilt {row}")
+    click.echo(f"DIFFERENT at position {report.position}", err=True)
+    sys.exit(1)
