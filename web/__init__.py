@@ -14,6 +14,7 @@ from flask_smorest import Api
 from application.config import StoreConfig
 from betrokken.system import open_system
 from web.api import register_api
+from web.api_audit import register_audit_api
 from web.api_projections import register_projection_api
 from web.errors import register_error_handlers
 from web.schemas import ErrorSchema
@@ -60,5 +61,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Each part adds its blueprints here; projection endpoints: register_projection_api(api).
     register_api(api)
     register_projection_api(api)
+    register_audit_api(api)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app
