@@ -14,9 +14,10 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from application.config import StoreConfig
@@ -52,6 +53,7 @@ class KeyTable(Protocol):
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None: ...
     def select(self, owner: UUID) -> bytes | None: ...
     def delete(self, owner: UUID) -> bool: ...
+    def all(self) -> Iterator[tuple[UUID, bytes]]: ...
     def close(self) -> None: ...
 
 
@@ -81,6 +83,11 @@ class SQLiteKeyTable:
             # The deleted page may still sit in the WAL: fold it back and empty the WAL.
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return bool(deleted)
+
+    def all(self) -> Iterator[tuple[UUID, bytes]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT owner, wrapped FROM parent_keys ORDER BY owner").fetchall()
+        return ((UUID(owner), wrapped) for owner, wrapped in rows)
 
     def close(self) -> None:
         self.conn.close()
@@ -113,6 +120,11 @@ class PostgresKeyTable:
         with self.lock:
             cur = self.conn.execute("DELETE FROM betrokken_parent_keys WHERE owner = %s", (owner,))
         return bool(cur.rowcount)
+
+    def all(self) -> Iterator[tuple[UUID, bytes]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT owner, wrapped FROM betrokken_parent_keys ORDER BY owner").fetchall()
+        return ((owner, bytes(wrapped)) for owner, wrapped in rows)
 
     def close(self) -> None:
         self.conn.close()
@@ -166,6 +178,20 @@ class KeyStore:
         with self.lock:
             self.cache[owner] = (time.monotonic() + 10**9, None)
         return self.table.delete(owner)
+
+    def export_wrapped(self) -> Iterator[tuple[UUID, bytes]]:
+        """Every live key, still wrapped with the master key (for moving a store)."""
+        return self.table.all()
+
+    def import_wrapped(self, owner: UUID, wrapped: bytes) -> None:
+        """Take over a wrapped key from another store; refused unless this master key opens it."""
+        try:
+            self._unwrap(owner, wrapped)
+        except InvalidTag:
+            raise ValueError(
+                f"the key of {owner} was wrapped with another master key: use the source store's master key"
+            ) from None
+        self.table.insert_if_absent(owner, wrapped)
 
     def close(self) -> None:
         self.table.close()

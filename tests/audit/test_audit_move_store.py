@@ -1,0 +1,50 @@
+"""Moving a store from SQLite to PostgreSQL: the events and the parents' keys go together."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from application.config import StoreConfig
+from application.factory import open_service
+from betrokken.cli.main import cli
+
+
+def env_of(config: StoreConfig) -> dict[str, str]:
+    return {"BETROKKEN_DATA_DIR": str(config.data_dir), "BETROKKEN_DATABASE_URL": config.database_url or ""}
+
+
+def test_events_and_keys_move_from_sqlite_to_postgres_with_personal_data_readable(sqlite_store, postgres_store, tmp_path: Path):
+    postgres_store = StoreConfig(data_dir=tmp_path / "pg-side", database_url=postgres_store.database_url)
+    source = open_service(sqlite_store)
+    kept = source.register_parent(school="12AB", name="Noor Bakker", phone="0611111111", children=[("Mila", 2)])
+    gone = source.register_parent(school="12AB", name="Wordt Gewist", children=[("Kind", 5)])
+    source.erase_parent(gone.id, reason="verzoek")
+    source.close()
+
+    runner = CliRunner()
+    log, keys = tmp_path / "log.jsonl", tmp_path / "keys.jsonl"
+    assert runner.invoke(cli, ["events", "export", "-o", str(log)], env=env_of(sqlite_store)).exit_code == 0
+    assert runner.invoke(cli, ["keys", "export", "-o", str(keys)], env=env_of(sqlite_store)).exit_code == 0
+    assert len(keys.read_text().splitlines()) == 1  # the erased parent has no key to move
+
+    # Another master key cannot open the keys: refused, clearly.
+    refused = runner.invoke(cli, ["keys", "import", str(keys)], env=env_of(postgres_store))
+    assert refused.exit_code != 0 and "master key" in refused.output
+
+    postgres_store.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(sqlite_store.data_dir / "master.key", postgres_store.data_dir / "master.key")
+    imported = runner.invoke(cli, ["events", "import", str(log)], env=env_of(postgres_store))
+    assert imported.exit_code == 0, imported.output
+    assert runner.invoke(cli, ["keys", "import", str(keys)], env=env_of(postgres_store)).exit_code == 0
+
+    target = open_service(postgres_store)
+    try:
+        moved = target.parent(kept.id)
+        assert (moved.name, moved.phone) == ("Noor Bakker", "0611111111")
+        assert [c.name for c in moved.children.values()] == ["Mila"]
+        assert target.parent(gone.id).erased and target.parent(gone.id).name == "gewist"
+    finally:
+        target.close()
