@@ -183,7 +183,10 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
 
     @staticmethod
     def _record(row: Any) -> StoredRecord:
-        return StoredRecord(row[0], row[1], row[2], row[3], bytes(row[4]))
+        # A state edited by hand (e.g. SQL replace()) may come back as TEXT: seal its bytes as
+        # they now are, so the chain reports the change instead of the check crashing.
+        state = row[4].encode("utf-8") if isinstance(row[4], str) else bytes(row[4])
+        return StoredRecord(row[0], row[1], row[2], row[3], state)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # The INSERTs take SQLite's write lock, so the last seal read after them is final.
