@@ -33,6 +33,7 @@ test: install chromium
 
 bench: install
 	$(BIN)/python benchmarks/commands.py
+	$(BIN)/python benchmarks/rebuild.py --events 1000000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
