@@ -3,12 +3,15 @@ one configured store, and wires them together. Both the web app and the CLI star
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from application.accounts import Accounts
 from application.config import StoreConfig
 from application.factory import open_service
 from application.programs import ProgramService
+from application.throttle import LoginThrottle
+from application.web_sessions import WebSessions
+from application.web_store import WebStore
 from projections import Projections, open_projections
 
 
@@ -20,8 +23,33 @@ class System:
     service: ProgramService
     accounts: Accounts
     projections: Projections
+    web: WebStore | None = field(default=None)  # sign-in sessions and throttling (web_store.py)
+
+    @property
+    def sessions(self) -> WebSessions:
+        """The staff UI's server-side sessions."""
+        assert self.web is not None, "opened without the web tables"
+        return WebSessions(self.web)
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        """Failed sign-ins, counted in the store."""
+        assert self.web is not None, "opened without the web tables"
+        return LoginThrottle(self.web)
+
+    def disable_user(self, name: str, actor: str = "cli") -> int:
+        """Disable a user and end every session of theirs; how many sessions ended."""
+        self.accounts.disable(name, actor=actor)
+        return self.sessions.revoke_user(name) if self.web is not None else 0
+
+    def change_password(self, name: str, password: str, actor: str = "cli") -> int:
+        """Give a user a new password and end every session of theirs; how many sessions ended."""
+        self.accounts.change_password(name, password, actor=actor)
+        return self.sessions.revoke_user(name) if self.web is not None else 0
 
     def close(self) -> None:
+        if self.web is not None:
+            self.web.close()
         self.projections.close()
         self.accounts.close()
         self.service.close()
@@ -35,4 +63,4 @@ def open_system(config: StoreConfig | None = None) -> System:
     projections = open_projections(config, service)
     # Payouts are checked against the rewards projection (caught up to the head first).
     service.earned_cents = lambda program, parent_id: projections.earned_cents(program.id, parent_id)
-    return System(config=config, service=service, accounts=accounts, projections=projections)
+    return System(config=config, service=service, accounts=accounts, projections=projections, web=WebStore(config))

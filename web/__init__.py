@@ -18,6 +18,7 @@ from web.api_audit import register_audit_api
 from web.api_projections import register_projection_api
 from web.errors import register_error_handlers
 from web.schemas import ErrorSchema
+from web.security import init_security
 from web.staff import init_app as init_staff_ui
 
 API_SETTINGS: dict[str, Any] = {
@@ -52,7 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(API_SETTINGS)
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
+    app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
     app.extensions["betrokken"] = open_system(store_config(app))
+    init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 
     api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

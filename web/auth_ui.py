@@ -1,11 +1,14 @@
 """Signing in to the staff UI: a username and password form, a session cookie, signing out.
 
-Flask-Login keeps the user's name in Flask's signed cookie session; each request looks the
-user up again in Accounts, so a disabled user is out at their next click. The secret that
-signs the cookie is generated into the data directory on first start (0600)."""
+Flask-Login keeps the user's name in the server-side session (web/sessions.py); each request
+looks the user up again in Accounts, so a disabled user is out at their next click, and a
+session begun before the user's password changed is refused too (its `_credential` no longer
+matches). Failed sign-ins are throttled per username and per address (application/throttle.py).
+The app's secret (CSRF tokens) is generated into the data directory on first start (0600)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from datetime import timedelta
@@ -19,6 +22,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from application.accounts import Accounts
 from application.actor import Actor
+from application.throttle import Throttled, address_scope, user_scope
 from web.forms import LoginForm
 from web.i18n import _safe_next
 
@@ -56,7 +60,17 @@ def load_user(name: str) -> StaffUser | None:
     found = _accounts().user(name)
     if found is None or found.disabled:
         return None
+    if session.get(CREDENTIAL_KEY) != credential(found.password_hash):
+        return None  # signed in before the password changed (or not through this form at all)
     return StaffUser(_accounts().actor_of(found))
+
+
+CREDENTIAL_KEY = "_credential"
+
+
+def credential(password_hash: str) -> str:
+    """A fingerprint of the password hash a session was opened with."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
 
 
 def secret_key(data_dir: Path) -> str:
@@ -79,12 +93,26 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        actor = _accounts().authenticate_password(form.username.data.strip(), form.password.data)
+        from web.security import client_address, throttle
+
+        name = form.username.data.strip()
+        attempt = throttle().begin([user_scope(name), address_scope(client_address())])
+        if isinstance(attempt, Throttled):
+            minutes = max(1, round(attempt.seconds / 60))
+            form.password.errors.append(_(
+                "Te veel mislukte pogingen. Probeer het over %(minutes)s minuut of minuten opnieuw.", minutes=minutes))
+            response = current_app.make_response((render_template("login.html", form=form), 429))
+            response.headers["Retry-After"] = str(attempt.seconds)
+            return response
+        actor = _accounts().authenticate_password(name, form.password.data)
         if actor is not None:
+            throttle().succeeded(attempt, clear=[user_scope(name)])
+            found = _accounts().user(actor.name)
             lang = session.get("lang")
             session.clear()  # a fresh session at sign-in: nothing carried over but the language
             if lang:
                 session["lang"] = lang
+            session[CREDENTIAL_KEY] = credential(found.password_hash if found else "")
             login_user(StaffUser(actor))
             flash(_("Je bent ingelogd als %(name)s.", name=actor.name), "success")
             return redirect(_safe_next(request.args.get("next")))

@@ -86,3 +86,50 @@ def list_users() -> None:
         schools = "*" if u.role == "admin" else ",".join(u.schools)
         state = " (disabled)" if u.disabled else ""
         click.echo(f"{u.name}\t{u.role}\t{schools}\t{len(u.tokens)} token(s){state}")
+
+
+def _end_sessions(name: str) -> int:
+    """End every staff-UI session of the user (the web tables of the same store)."""
+    from application.web_sessions import WebSessions
+    from application.web_store import WebStore
+
+    store = WebStore(StoreConfig.from_environ())
+    try:
+        return WebSessions(store).revoke_user(name)
+    finally:
+        store.close()
+
+
+@command.command("disable")
+@click.argument("name")
+def disable(name: str) -> None:
+    """Stop a user signing in: tokens revoked, every open session ended."""
+    accounts = _accounts()
+    try:
+        accounts.disable(name, actor="cli")
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    finally:
+        accounts.close()
+    click.echo(f"disabled {name}; ended {_end_sessions(name)} session(s)")
+
+
+@command.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
+def password(name: str, password_stdin: bool) -> None:
+    """Give a user a new password; every open session of theirs ends."""
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\r\n")
+    else:
+        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if not new:
+        raise click.ClickException("the password is empty")
+    accounts = _accounts()
+    try:
+        accounts.change_password(name, new, actor="cli")
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    finally:
+        accounts.close()
+    click.echo(f"changed the password of {name}; ended {_end_sessions(name)} session(s)")

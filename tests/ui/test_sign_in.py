@@ -61,9 +61,11 @@ def test_signing_out_needs_the_csrf_token(app: Flask, client_as) -> None:
 def test_the_session_cookie_is_httponly_and_samesite_lax(app: Flask) -> None:
     client = app.test_client()
     response = login(client, "trainer")
-    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    name = app.config["SESSION_COOKIE_NAME"]  # __Host-session (Secure) unless BETROKKEN_INSECURE_COOKIES=1
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+    assert "Secure" in cookie
 
 
 def test_the_cookie_secret_is_generated_into_the_data_dir_readable_by_the_owner_only(app: Flask) -> None:
