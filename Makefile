@@ -1,12 +1,13 @@
 # make run: set everything up, fill an empty store with demo data, serve on :5000
 # make test: set everything up and run the whole suite (browser and PostgreSQL included)
+# make attack: the long attack runs (schemathesis 200 examples a role, 30 SIGKILLs, more concurrent writes)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export BETROKKEN_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install chromium bench clean
+.PHONY: run test attack install chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,9 @@ run: install
 
 test: install chromium
 	$(BIN)/python -m pytest -q
+
+attack: install
+	ATTACK_LONG=1 SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} $(BIN)/python -m pytest tests/attack -q -s -p no:cacheprovider --basetemp=$${TMPDIR:-/tmp}/betrokken-attack
 
 bench: install
 	$(BIN)/python benchmarks/commands.py

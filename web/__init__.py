@@ -35,6 +35,7 @@ class BetrokkenApi(Api):
     """flask-smorest's Api, answering its own errors (404, 405, webargs' 422) in our one shape."""
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # no catch-all: each view documents its errors (web/auth.py)
 
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)

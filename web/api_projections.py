@@ -21,6 +21,7 @@ from web.schemas import (
 )
 
 PREFIX = "/api/v1"
+CSV = {"type": "string", "description": "with ?format=csv: the rows as CSV, a header line first"}
 projections = Blueprint(
     "api_projections", __name__, url_prefix=PREFIX,
     description="Read models: attendance, completion and rewards (JSON, or CSV with ?format=csv)",
@@ -50,6 +51,7 @@ def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> R
 @requires(*PROJECTIONS)
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, AttendanceSchema)
+@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
 def attendance(query: dict[str, str], program_id: UUID) -> Any:
     """Attendance per session and per parent (`?format=csv&table=sessions|parents`)."""
     in_scope(program_id)
@@ -64,6 +66,7 @@ def attendance(query: dict[str, str], program_id: UUID) -> Any:
 @requires(*PROJECTIONS)
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, CompletionRowSchema(many=True))
+@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
 def completion(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: rates and whether they completed the programme."""
     in_scope(program_id)
@@ -77,6 +80,7 @@ def completion(query: dict[str, str], program_id: UUID) -> Any:
 @requires(*PROJECTIONS)
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, RewardsRowSchema(many=True))
+@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
 def rewards(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
     in_scope(program_id)

@@ -11,6 +11,8 @@ Role matrix (every read and command is further limited to the user's schools; ad
 from __future__ import annotations
 
 import functools
+import inspect
+from copy import deepcopy
 from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
@@ -26,6 +28,7 @@ COMMANDS = ("admin", "staff")
 RECORDS = ("admin", "staff", "auditor")
 PROJECTIONS = ("admin", "staff", "auditor", "analyst")
 AUDIT = ("admin", "auditor")
+ROLES = ("admin", "staff", "auditor", "analyst")
 
 
 def system() -> System:
@@ -63,6 +66,28 @@ def ensure_json_object() -> None:
         raise BadBody("the body must be a JSON object ({...})")
 
 
+def document_errors(view: Any, roles: tuple[str, ...]) -> None:
+    """List in the OpenAPI document the error answers (web/errors.py's shape) this view can give:
+    401 always; 403 when some role is turned away; 404 when the path names an id, and for
+    commands (ids and schools in the body); 409 and 422 for commands. One by one, with no
+    catch-all `default`, so clients (and schemathesis) can hold us to them. Writes flask-smorest's
+    own `_apidoc`, as its `alt_response` does."""
+    statuses = [(401, "UNAUTHORIZED")]
+    if set(roles) != set(ROLES):
+        statuses.append((403, "FORBIDDEN"))
+    command = set(roles) == set(COMMANDS)
+    # a command names ids (and a school) in its body too: one outside the user's schools is a 404
+    if command or any(name.endswith("_id") for name in inspect.signature(view).parameters):
+        statuses.append((404, "NOT_FOUND"))
+    if command:
+        statuses += [(409, "CONFLICT"), (422, "UNPROCESSABLE_ENTITY")]
+    view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    responses = view._apidoc.setdefault("response", {}).setdefault("responses", {})
+    for status, name in statuses:
+        if name not in responses.setdefault(status, []):
+            responses[status].append(name)
+
+
 def requires(*roles: str) -> Callable[[F], F]:
     """Let only these roles through: 401 without a live token, 403 for other roles, then 422 for a
     body that is not a JSON object (before flask-smorest reads it). Put it right under `route`."""
@@ -77,6 +102,7 @@ def requires(*roles: str) -> Callable[[F], F]:
                 ensure_json_object()
             return view(*args, **kwargs)
 
+        document_errors(wrapper, roles)
         return wrapper  # type: ignore[return-value]
 
     return decorator
