@@ -15,8 +15,10 @@ from application.config import StoreConfig
 from betrokken.system import open_system
 from web.api import register_api
 from web.api_audit import register_audit_api
+from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.errors import register_error_handlers
+from web.idempotency import init_app as init_idempotency
 from web.schemas import ErrorSchema
 from web.security import init_security
 from web.staff import init_app as init_staff_ui
@@ -61,10 +63,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     app.extensions["betrokken_api"] = api
+    init_idempotency(app, api)  # Idempotency-Key on POST/PUT (web/idempotency.py); before the blueprints
 
     # Each part adds its blueprints here; projection endpoints: register_projection_api(api).
     register_api(api)
     register_projection_api(api)
     register_audit_api(api)
+    register_privacy_api(api)  # erasure (web/api_privacy.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

@@ -76,6 +76,8 @@ class ParentSchema(StrictSchema):
     language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     children = fields.List(fields.Nested(ChildSchema), load_default=list)
     assessments = fields.List(fields.Nested(AssessmentSchema), dump_only=True)
+    # True once the parent's personal data was erased (AVG): the personal fields then read "gewist".
+    erased = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
 
     @pre_dump
@@ -83,7 +85,7 @@ class ParentSchema(StrictSchema):
         return {
             "id": p.id, "school": p.school, "name": p.name, "phone": p.phone, "email": p.email,
             "language": p.language, "children": list(p.children.values()),
-            "assessments": p.assessments, "version": p.version,
+            "assessments": p.assessments, "erased": p.erased, "version": p.version,
         }
 
 

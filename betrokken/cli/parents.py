@@ -1,0 +1,50 @@
+"""`betrokken parents erase ID --reason ...`: erase a parent's personal data (AVG art. 17)."""
+
+from __future__ import annotations
+
+import click
+
+from application.actor import Actor
+from application.config import StoreConfig
+from application.idempotency import open_idempotency
+from application.privacy import erase_parent
+from betrokken.cli.audit import opened, parse_id
+from domain.errors import DomainError, NotFoundError
+
+CLI_ACTOR = Actor(name="cli", role="admin", schools=None)
+
+
+@click.group("parents")
+def command() -> None:
+    """Parents' personal data."""
+
+
+@command.command("erase")
+@click.argument("parent_id", metavar="ID")
+@click.option("--reason", required=True,
+              help="Why (kept in the audit log; put no personal data in it, e.g. 'verzoek van ouder').")
+def erase(parent_id: str, reason: str) -> None:
+    """Erase a parent's personal data for good (their key is destroyed; figures stay).
+
+    The erasure is recorded as an event (Parent.Erased, actor "cli"); afterwards the parent's
+    name, contact details, children's names and withdrawal reasons read as "gewist". It cannot
+    be undone. Running it again on an erased parent records nothing new."""
+    ident = parse_id(parent_id)
+    if not reason.strip():
+        raise click.BadParameter("the reason is empty", param_hint="--reason")
+    idempotency = open_idempotency(StoreConfig.from_environ())
+    try:
+        with opened() as service:
+            try:
+                was_erased = service.parent(ident).erased
+                parent = erase_parent(service, idempotency, ident, reason=reason, actor=CLI_ACTOR)
+            except NotFoundError:
+                raise click.ClickException(f"no parent {ident}") from None
+            except DomainError as e:
+                raise click.ClickException(e.message) from None
+    finally:
+        idempotency.close()
+    if was_erased:
+        click.echo(f"parent {parent.id} was already erased; the key is gone")
+    else:
+        click.echo(f"erased the personal data of parent {parent.id} (school {parent.school}, version {parent.version})")

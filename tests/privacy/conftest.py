@@ -1,0 +1,34 @@
+"""The API on a fresh store (SQLite, and PostgreSQL via `any_api`), with the web tests' client."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+# The web tests' helpers (api_client.py, test_api_serve.py) sit in tests/web.
+sys.path.insert(0, str(Path(__file__).parent.parent / "web"))
+
+from api_client import Api, open_api  # noqa: E402
+from application.config import StoreConfig  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+@pytest.fixture
+def api(sqlite_store: StoreConfig) -> Iterator[Api]:
+    """The API on a SQLite data directory in tmp_path."""
+    opened = open_api(sqlite_store)
+    yield opened
+    opened.app.extensions["betrokken"].close()
+
+
+@pytest.fixture
+def any_api(store: StoreConfig) -> Iterator[Api]:
+    """The API once on SQLite and once on PostgreSQL."""
+    opened = open_api(store)
+    yield opened
+    opened.app.extensions["betrokken"].close()
