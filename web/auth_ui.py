@@ -100,7 +100,8 @@ def login() -> ResponseReturnValue:
         if isinstance(attempt, Throttled):
             minutes = max(1, round(attempt.seconds / 60))
             form.password.errors.append(_(
-                "Te veel mislukte pogingen. Probeer het over %(minutes)s minuut of minuten opnieuw.", minutes=minutes))
+                "Te veel mislukte pogingen om in te loggen. Wacht %(minutes)s min. en probeer het dan opnieuw.",
+                minutes=minutes))
             response = current_app.make_response((render_template("login.html", form=form), 429))
             response.headers["Retry-After"] = str(attempt.seconds)
             return response
