@@ -173,6 +173,8 @@ def test_an_erased_parent_is_gone_from_every_file_answer_page_and_export_and_eve
     api.app.extensions["betrokken"].service.keys.cache.clear()
     verified = run(store, monkeypatch, "audit", "verify")
     assert verified.exit_code == 0, verified.output
+    replayed = run(store, monkeypatch, "audit", "replay-check")
+    assert replayed.exit_code == 0, replayed.output
     out = tmp_path / "events.jsonl"
     exported = run(store, monkeypatch, "events", "export", "-o", str(out))
     assert exported.exit_code == 0, exported.output
