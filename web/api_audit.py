@@ -37,7 +37,7 @@ class HistorySchema(Schema):
 class StateQuerySchema(StrictSchema):
     """A version (1 = as created), or a moment (ISO 8601; without an offset: Dutch time); neither: now."""
 
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=2**53))  # more: SQLite's INTEGER overflows
     as_of = fields.DateTime()
 
     @validates_schema

@@ -25,6 +25,13 @@ BRIN = validate.Regexp(r"^[0-9]{2}[A-Z0-9]{2}$", error="a BRIN code is two digit
 RATE = validate.Range(min=0, max=1)
 NOT_NEGATIVE = validate.Range(min=0)
 TEXT = validate.Length(min=1, max=500)
+# Numbers reach SQLite INTEGER columns (64-bit) in the projections, multiplied and summed there: a
+# bigger one made every later projection read a 500 (the catch-up stopped on it, for good, since
+# the event was stored). 10^9 cents is ten million euro; positions and versions stay below 2^53.
+MAX_CENTS = 10**9
+CENTS = validate.Range(min=0, max=MAX_CENTS)
+COUNT = validate.Range(min=0, max=10**6)
+POSITION = validate.Range(min=0, max=2**53)
 
 
 class SchoolDateTime(fields.DateTime):
@@ -72,7 +79,10 @@ class ParentSchema(StrictSchema):
     school = fields.String(required=True, validate=BRIN)
     name = fields.String(required=True, validate=TEXT)
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    email = fields.Email(load_default=None, allow_none=True)
+    # validated as an e-mail address, documented as text: an erased parent's reads "gewist"
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Email(), metadata={
+        "description": "an e-mail address; \"gewist\" once the parent's data was erased",
+    })
     language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     children = fields.List(fields.Nested(ChildSchema), load_default=list)
     assessments = fields.List(fields.Nested(AssessmentSchema), dump_only=True)
@@ -97,17 +107,17 @@ class CompletionSchema(StrictSchema):
 
     min_attendance_rate = fields.Float(allow_nan=False, validate=RATE)
     min_homework_rate = fields.Float(allow_nan=False, validate=RATE)
-    min_sessions_attended = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+    min_sessions_attended = fields.Integer(strict=True, validate=COUNT)
 
 
 class RewardsSchema(StrictSchema):
     """What a parent earns (euro cents); omitted values come from the kind's template."""
 
-    per_session_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
-    per_homework_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
-    per_assessment_cents = fields.Integer(strict=True, validate=NOT_NEGATIVE)
+    per_session_cents = fields.Integer(strict=True, validate=CENTS)
+    per_homework_cents = fields.Integer(strict=True, validate=CENTS)
+    per_assessment_cents = fields.Integer(strict=True, validate=CENTS)
     assessment_threshold = fields.Float(allow_nan=False, validate=RATE)
-    cap_cents = fields.Integer(strict=True, allow_none=True, validate=NOT_NEGATIVE)
+    cap_cents = fields.Integer(strict=True, allow_none=True, validate=CENTS)
     payout = fields.String(validate=validate.OneOf(PAYOUT_METHODS))
 
 
@@ -135,7 +145,7 @@ class PayoutSchema(StrictSchema):
     id = fields.UUID(dump_only=True)
     program_id = fields.UUID(dump_only=True)
     parent_id = fields.UUID(required=True)
-    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS))
     method = fields.String(required=True, validate=validate.OneOf(PAYOUT_METHODS))
 
 
@@ -269,7 +279,7 @@ class SessionSchema(StrictSchema):
 class LogQuerySchema(StrictSchema):
     """Where to continue the log, and how much to read."""
 
-    after = fields.Integer(load_default=0, validate=NOT_NEGATIVE)
+    after = fields.Integer(load_default=0, validate=POSITION)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -32,6 +32,7 @@ class Figures:
     scenarios: int = 0
     failures: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # the first failures' request bodies and messages
 
 
 def seeded_app(data_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
@@ -97,7 +98,11 @@ def run_role(app: Any, token: str, role: str, max_examples: int, seed: int | Non
                         op = f"{node.value.method} {node.value.formatted_path}" if node else "?"
                         resp = event.recorder.interactions.get(case_id)
                         status = resp.response.status_code if resp and resp.response else None
-                        figures.failures.append(f"{role}: {check.name} {op} -> {status}: {check.failure_info.failure.title if check.failure_info else ''}")
+                        failure = check.failure_info.failure if check.failure_info else None
+                        figures.failures.append(f"{role}: {check.name} {op} -> {status}: {failure.title if failure else ''}")
+                        if failure is not None and len(figures.details) < 20:
+                            body = node.value.body if node else None
+                            figures.details.append(f"{figures.failures[-1]}\n  body={body!r}\n  {failure.message[:1500]}")
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
             figures.errors.append(f"{role}: {getattr(event, 'info', None) or getattr(event, 'exception', None)}")
     return figures
