@@ -12,6 +12,8 @@ from typing import Any
 from domain.errors import DomainError
 
 PAYOUT_METHODS = ("cash", "education_fund")
+MAX_CENTS = 10**9  # ten million euro: any amount above is a typing error (and would overflow 64-bit sums)
+MAX_SESSIONS = 10**6
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,8 @@ def completion_rule(kind: str, overrides: dict[str, Any] | None) -> CompletionRu
     for name in ("min_attendance_rate", "min_homework_rate"):
         if not 0 <= getattr(rule, name) <= 1:
             raise DomainError(f"{name} must be between 0 and 1")
-    if rule.min_sessions_attended < 0:
-        raise DomainError("min_sessions_attended must be 0 or more")
+    if not 0 <= rule.min_sessions_attended <= MAX_SESSIONS:
+        raise DomainError(f"min_sessions_attended must be between 0 and {MAX_SESSIONS}")
     return rule
 
 
@@ -130,10 +132,10 @@ def reward_scheme(kind: str, overrides: dict[str, Any] | None) -> RewardScheme:
     """The kind's reward scheme with the staff's own values laid over it."""
     scheme = replace(template(kind).rewards, **(overrides or {}))
     for name in ("per_session_cents", "per_homework_cents", "per_assessment_cents"):
-        if getattr(scheme, name) < 0:
-            raise DomainError(f"{name} must be 0 or more")
-    if scheme.cap_cents is not None and scheme.cap_cents < 0:
-        raise DomainError("cap_cents must be 0 or more (or null for no cap)")
+        if not 0 <= getattr(scheme, name) <= MAX_CENTS:
+            raise DomainError(f"{name} must be between 0 and {MAX_CENTS}")
+    if scheme.cap_cents is not None and not 0 <= scheme.cap_cents <= MAX_CENTS:
+        raise DomainError(f"cap_cents must be between 0 and {MAX_CENTS} (or null for no cap)")
     if not 0 <= scheme.assessment_threshold <= 1:
         raise DomainError("assessment_threshold must be between 0 and 1")
     if scheme.payout not in PAYOUT_METHODS:

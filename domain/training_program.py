@@ -17,7 +17,7 @@ from domain.errors import (
     NotEnrolledError,
     PayoutExceedsOutstandingError,
 )
-from domain.templates import PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
+from domain.templates import MAX_CENTS, PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
 
 
 @dataclass
@@ -165,8 +165,8 @@ class TrainingProgram(Aggregate):
         """Pay a parent part or all of what is outstanding (earned minus already paid)."""
         if parent_id not in self.enrolments:
             raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
-        if amount_cents <= 0:
-            raise InvalidAmountError("amount_cents must be greater than 0", amount_cents=amount_cents)
+        if not 0 < amount_cents <= MAX_CENTS:
+            raise InvalidAmountError(f"amount_cents must be between 1 and {MAX_CENTS}", amount_cents=amount_cents)
         if method not in PAYOUT_METHODS:
             raise InvalidAmountError(f"method must be one of {', '.join(PAYOUT_METHODS)}", method=method)
         outstanding = earned_cents - self.paid_cents(parent_id)

@@ -37,6 +37,9 @@ def test_omitted_settings_come_from_the_kinds_template_and_given_ones_override()
     {"completion": {"min_homework_rate": -0.1}},
     {"completion": {"min_sessions_attended": -1}},
     {"rewards": {"per_session_cents": -1}},
+    {"rewards": {"per_session_cents": 2**70}},
+    {"rewards": {"cap_cents": 10**9 + 1}},
+    {"completion": {"min_sessions_attended": 10**7}},
     {"rewards": {"assessment_threshold": 2}},
     {"rewards": {"payout": "bitcoin"}},
 ])
@@ -106,7 +109,7 @@ def test_payout_never_exceeds_outstanding():
     assert p.paid_cents(parent) == 1000
 
 
-@pytest.mark.parametrize("amount,method", [(0, "cash"), (-5, "cash"), (100, "giro")])
+@pytest.mark.parametrize("amount,method", [(0, "cash"), (-5, "cash"), (100, "giro"), (10**9 + 1, "cash")])
 def test_payout_amount_and_method_are_checked(amount, method):
     p, parent = program(), uuid4()
     p.enroll(parent_id=parent, child_id=None, enrolled_on=date(2026, 9, 1), actor="t")
