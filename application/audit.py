@@ -194,12 +194,7 @@ class AuditLog:
         school_of: dict[UUID, str] = {}
 
         def reindex() -> None:
-            d = self.service.directory
-            d.refresh()
-            school_of.update(d.parents)
-            school_of.update(d.programs)
-            for program_id, sessions in d.sessions.items():
-                school_of.update((s, d.programs.get(program_id, "")) for s in sessions)
+            school_of.update(self.service.directory.school_of_each())
 
         def visible(aggregate_id: UUID) -> bool:
             # Created after the last look: look again (once per unknown id), so paging never skips it.

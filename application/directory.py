@@ -2,7 +2,10 @@
 
 The event store answers "give me aggregate X" but not "which programmes does school 12AB
 run". The directory reads only the creation events (by topic, from the position it last saw),
-so it stays current with writes from any process at the cost of one indexed range query."""
+so it stays current with writes from any process at the cost of one indexed range query.
+
+Web threads share one directory: every read refreshes and copies out under the lock, so no
+thread iterates a dict while another's refresh adds to it."""
 
 from __future__ import annotations
 
@@ -41,15 +44,19 @@ class Directory:
     def refresh(self) -> None:
         """Read the creation events written since the last look."""
         with self.lock:
-            while True:
-                page = self.app.recorder.select_notifications(
-                    start=self.position, limit=PAGE, topics=list(self.topics), inclusive_of_start=False
-                )
-                for n in page:
-                    self.topics[n.topic](self.app.mapper.to_domain_event(n))
-                    self.position = n.id
-                if len(page) < PAGE:
-                    return
+            self._refresh()
+
+    def _refresh(self) -> None:
+        # The caller holds self.lock.
+        while True:
+            page = self.app.recorder.select_notifications(
+                start=self.position, limit=PAGE, topics=list(self.topics), inclusive_of_start=False
+            )
+            for n in page:
+                self.topics[n.topic](self.app.mapper.to_domain_event(n))
+                self.position = n.id
+            if len(page) < PAGE:
+                return
 
     def _parent(self, e: Parent.Registered) -> None:
         self.parents[e.originator_id] = e.school  # type: ignore[attr-defined]
@@ -61,13 +68,28 @@ class Directory:
         self.sessions.setdefault(e.program_id, []).append(e.originator_id)  # type: ignore[attr-defined]
 
     def programs_of(self, schools: frozenset[str] | None) -> list[UUID]:
-        self.refresh()
-        return [p for p, s in self.programs.items() if schools is None or s in schools]
+        """The programmes of these schools (all when None), in order of creation."""
+        with self.lock:
+            self._refresh()
+            return [p for p, s in self.programs.items() if schools is None or s in schools]
 
     def parents_of(self, schools: frozenset[str] | None) -> list[UUID]:
-        self.refresh()
-        return [p for p, s in self.parents.items() if schools is None or s in schools]
+        """The parents registered at these schools (all when None), in order of registration."""
+        with self.lock:
+            self._refresh()
+            return [p for p, s in self.parents.items() if schools is None or s in schools]
 
     def sessions_of(self, program_id: UUID) -> list[UUID]:
-        self.refresh()
-        return list(self.sessions.get(program_id, []))
+        """The sessions of a programme, in order of scheduling."""
+        with self.lock:
+            self._refresh()
+            return list(self.sessions.get(program_id, []))
+
+    def school_of_each(self) -> dict[UUID, str]:
+        """The school of every parent, programme and session (a session's is its programme's)."""
+        with self.lock:
+            self._refresh()
+            found = {**self.parents, **self.programs}
+            for program_id, sessions in self.sessions.items():
+                found.update((s, self.programs.get(program_id, "")) for s in sessions)
+            return found

@@ -94,3 +94,42 @@ def test_racing_payouts_never_exceed_what_was_earned(store, pact):
     assert svc.program(pact.program_id).paid_cents(pact.parents[0]) == 400
     for s in others:
         s.close()
+
+
+def test_listing_parents_while_others_register_never_crashes(sqlite_store):
+    """The directory is shared by the web threads: a listing must not meet another's refresh."""
+    import sys
+
+    svc = open_service(sqlite_store)
+    for i in range(300):
+        svc.register_parent(school="12AB", name=f"Ouder {i}")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def registrar() -> None:
+        for _ in range(100):
+            svc.register_parent(school="12AB", name="Nieuwe ouder")
+        stop.set()
+
+    def lister() -> None:
+        try:
+            while not stop.is_set():
+                svc.directory.parents_of(frozenset({"12AB"}))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a busy server does
+    try:
+        listers = [threading.Thread(target=lister) for _ in range(3)]
+        writer = threading.Thread(target=registrar)
+        for t in listers:
+            t.start()
+        writer.start()
+        writer.join()
+        for t in listers:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+        svc.close()
+    assert errors == []
