@@ -26,7 +26,7 @@ from application.personal_data import PersonalDataMapper
 from domain.errors import ConcurrentEditError, DomainError, NotEnrolledError, NotFoundError, SchoolMismatchError
 from domain.figures import ParentFigures, parent_figures
 from domain.parent import Assessment, Child, Parent
-from domain.session import Session
+from domain.session import Session, ensure_session_time
 from domain.training_program import Payout, TrainingProgram
 
 T = TypeVar("T")
@@ -343,6 +343,7 @@ class ProgramService(Application):
                 raise NotEnrolledError(f"participants not enrolled in the programme: {', '.join(unknown)}", parent_ids=unknown)
         if not 1 <= weeks <= 60:
             raise DomainError("weeks must be between 1 and 60")
+        ensure_session_time(first_starts_at)  # before adding weeks to it (year 9999 would overflow)
         sessions = [
             Session.schedule(
                 program_id=program_id,

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     DomainError,
+    InvalidDateError,
     NoHomeworkAssignedError,
     NotAParticipantError,
     RollCallRecordedError,
@@ -18,6 +19,20 @@ from domain.errors import (
 )
 
 ATTENDANCE_STATUSES = ("present", "absent", "excused")
+# A session starts within these years. Outside them is a typing error, and near year 1 or 9999
+# the moment cannot be converted to UTC or moved a week on: a stored event the projections
+# could never read again.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def ensure_session_time(starts_at: datetime) -> None:
+    """Refuse a start time without a UTC offset, or outside FIRST_YEAR..LAST_YEAR."""
+    if starts_at.tzinfo is None or starts_at.utcoffset() is None:
+        raise DomainError("starts_at must carry a UTC offset")
+    if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
+        raise InvalidDateError(
+            f"starts_at must lie in the years {FIRST_YEAR} to {LAST_YEAR}", starts_at=starts_at.isoformat()
+        )
 
 
 class Session(Aggregate):
@@ -59,8 +74,7 @@ class Session(Aggregate):
         actor: str,
     ) -> "Session":
         """Schedule a session; the time must carry its UTC offset (its date is taken in that offset)."""
-        if starts_at.tzinfo is None or starts_at.utcoffset() is None:
-            raise DomainError("starts_at must carry a UTC offset")
+        ensure_session_time(starts_at)
         if participants is not None:
             participants = list(dict.fromkeys(participants))
         return cls(

@@ -17,7 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_dump, valida
 from application.clock import with_school_offset
 from application.audit import LogPage
 from domain.parent import MAX_GROUP, MIN_GROUP, Parent
-from domain.session import ATTENDANCE_STATUSES, Session
+from domain.session import ATTENDANCE_STATUSES, FIRST_YEAR, LAST_YEAR, Session
 from domain.templates import KINDS, PAYOUT_METHODS
 from domain.training_program import Payout, TrainingProgram
 
@@ -38,7 +38,10 @@ class SchoolDateTime(fields.DateTime):
     """An ISO 8601 moment; without an offset it is Dutch local time. Always shown with its offset."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
-        return with_school_offset(super()._deserialize(value, attr, data, **kwargs))
+        moment = with_school_offset(super()._deserialize(value, attr, data, **kwargs))
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # the domain's bound, as a 422 here
+            raise ValidationError(f"must lie in the years {FIRST_YEAR} to {LAST_YEAR}")
+        return moment
 
 
 class StrictSchema(Schema):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 
 from tests.ui.conftest import World, post
@@ -116,6 +117,17 @@ def test_a_series_of_zero_weeks_is_refused_on_the_form(world: World, client_as) 
     })
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Vul 1 tot en met 60 weken in." in page and 'value="Avond"' in page
+
+
+@pytest.mark.parametrize("first_date", ["0001-01-01", "9999-12-31"])
+def test_a_series_in_an_impossible_year_is_refused_on_the_form(app: Flask, world: World, client_as, first_date) -> None:
+    client = client_as("trainer")
+    response = post(client, f"/programs/{world.program_id}/sessions/new", {
+        "title": "Avond", "first_date": first_date, "time": "00:00", "weeks": "60",
+    })
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Een bijeenkomst valt in de jaren 1900 tot en met 2999" in page
+    assert client.get(f"/programs/{world.program_id}").status_code == 200  # the projections still read
 
 
 def test_a_home_visit_names_one_family(app: Flask, world: World, client_as) -> None:

@@ -109,3 +109,15 @@ def test_replay_rebuilds_the_same_session():
         copy = e.mutate(copy)
     assert copy.attendance == s.attendance and copy.homework_done == s.homework_done
     assert copy.starts_at == s.starts_at and copy.version == s.version
+
+
+@pytest.mark.parametrize("starts_at", [
+    datetime(1, 1, 1, 0, 0, tzinfo=CET),  # year 0 in UTC: the projections could never read it
+    datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(1899, 12, 31, 19, 0, tzinfo=CET),
+    datetime(3000, 1, 1, 19, 0, tzinfo=CET),
+])
+def test_a_session_outside_the_years_1900_to_2999_is_refused(starts_at):
+    with pytest.raises(DomainError) as refused:
+        session(starts_at=starts_at)
+    assert refused.value.code == "invalid_date"

@@ -256,6 +256,8 @@ def test_invalid_commands_on_a_programme_are_422(api, programme) -> None:  # typ
         (f"/programs/{p.program_id}/enrollments", {"parent_id": p.parent_id, "enrolled_on": "2025-02-30"}, "enrolled_on"),
         (f"/programs/{p.program_id}/sessions", {"title": "T", "starts_at": "next tuesday"}, "starts_at"),
         (f"/programs/{p.program_id}/sessions", {"title": "T"}, "starts_at"),
+        (f"/programs/{p.program_id}/sessions", {"title": "T", "starts_at": "0001-01-01T00:00:00+01:00"}, "starts_at"),
+        (f"/programs/{p.program_id}/sessions", {"title": "T", "starts_at": "9999-12-31T23:00:00-05:00"}, "starts_at"),
         (f"/programs/{p.program_id}/payouts", {"parent_id": p.parent_id, "amount_cents": 0, "method": "cash"}, "amount_cents"),
         (f"/programs/{p.program_id}/payouts", {"parent_id": p.parent_id, "amount_cents": 100, "method": "cheque"}, "method"),
         (f"/parents/{p.parent_id}/assessments", {"program_id": p.program_id, "child_id": p.child_id, "name": "T",

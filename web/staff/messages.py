@@ -28,6 +28,8 @@ def _not_enrolled(e: DomainError) -> str:
 
 
 def _invalid_date(e: DomainError) -> str:
+    if "starts_at" in e.details:
+        return _("Een bijeenkomst valt in de jaren 1900 tot en met 2999; controleer de datum.")
     if "withdrawn_on" in e.details:
         return _("De datum van uitschrijven kan niet voor de datum van inschrijven liggen.")
     return _("Een nieuwe inschrijving begint op of na de laatste uitschrijving.")
