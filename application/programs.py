@@ -272,6 +272,8 @@ class ProgramService(Application):
         """Withdraw a parent from a date on; sessions from then on no longer count for them."""
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
+            if parent_id not in program.enrolments:
+                self.parent(parent_id, actor)  # an unknown parent (or one outside the actor's schools): 404
             program.withdraw(
                 parent_id=parent_id, withdrawn_on=withdrawn_on or today(),
                 reason=reason, actor=actor.name,
@@ -294,6 +296,7 @@ class ProgramService(Application):
         def command() -> Payout:
             program = self.program(program_id, actor)
             if parent_id not in program.enrolments:
+                self.parent(parent_id, actor)  # an unknown parent (or one outside the actor's schools): 404
                 raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
             earned = self.earned_cents(program, parent_id)
             payout = program.record_payout(

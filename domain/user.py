@@ -32,11 +32,16 @@ def user_id(name: str) -> UUID:
     return uuid5(USER_NAMESPACE, name)
 
 
+# Read-only roles that may be added without --school (API.md: `[--school BRIN ...]`): they then
+# see every school, like an admin. Staff always work for named schools.
+SCHOOLLESS_ROLES = ("admin", "auditor", "analyst")
+
+
 def check_role(role: str, schools: list[str]) -> None:
-    """A role must be known; every role but admin works for named schools."""
+    """A role must be known; staff work for named schools, the other roles may name none."""
     if role not in ROLES:
         raise InvalidRoleError(f"role must be one of {', '.join(ROLES)}, not {role!r}", role=role)
-    if role != "admin" and not schools:
+    if role not in SCHOOLLESS_ROLES and not schools:
         raise InvalidRoleError(f"a {role} needs at least one school (--school BRIN)", role=role)
 
 
@@ -67,8 +72,11 @@ class User(Aggregate):
 
     @property
     def school_set(self) -> frozenset[str] | None:
-        """The schools the user may see; None (every school) for an admin."""
-        return None if self.role == "admin" else frozenset(self.schools)
+        """The schools the user may see; None (every school) for an admin, and for an auditor or
+        analyst added without schools."""
+        if self.role == "admin" or (self.role in SCHOOLLESS_ROLES and not self.schools):
+            return None
+        return frozenset(self.schools)
 
     def issue_token(self, *, token_id: UUID, token_hash: str, actor: str) -> None:
         """Record a new API token by its hash."""

@@ -1,5 +1,6 @@
 """The one table from exception to HTTP status, and the one shape of every error answer:
-`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}` (fields on 422 only).
+`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}` (fields always
+present, as API.md shows it; empty unless the input failed validation).
 
 Views never pick a status for a refusal themselves; they let the exception rise to here."""
 
@@ -57,9 +58,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
 
 def error_body(status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> Response:
     """The JSON answer for an error."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields is not None:
-        error["fields"] = dict(fields)
+    error: dict[str, Any] = {"code": code, "message": message, "fields": dict(fields or {})}
     response = jsonify({"error": error})
     response.status_code = status
     if status == 401:

@@ -392,11 +392,11 @@ class RewardsRowSchema(Schema):
 class ErrorDetailSchema(Schema):
     code = fields.String(metadata={"description": "machine-readable, e.g. already_enrolled"})
     message = fields.String()
-    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"description": "422 only"})
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"description": "per-field messages on 422; {} otherwise"})
 
 
 class ErrorSchema(Schema):
-    """Every error: `{"error": {"code", "message", "fields"?}}`."""
+    """Every error: `{"error": {"code", "message", "fields"}}`."""
 
     error = fields.Nested(ErrorDetailSchema)
 

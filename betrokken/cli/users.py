@@ -41,7 +41,7 @@ def add(name: str, role: str, schools: tuple[str, ...], password_stdin: bool) ->
         raise click.ClickException(e.message) from None
     finally:
         accounts.close()
-    where = "every school" if role == "admin" else ", ".join(sorted(set(schools)))
+    where = "every school" if role == "admin" or not schools else ", ".join(sorted(set(schools)))
     click.echo(f"added {name} ({role}; {where})")
 
 
@@ -83,7 +83,7 @@ def list_users() -> None:
     finally:
         accounts.close()
     for u in users:
-        schools = "*" if u.role == "admin" else ",".join(u.schools)
+        schools = "*" if u.role == "admin" or not u.schools else ",".join(u.schools)
         state = " (disabled)" if u.disabled else ""
         click.echo(f"{u.name}\t{u.role}\t{schools}\t{len(u.tokens)} token(s){state}")
 

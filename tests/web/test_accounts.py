@@ -32,8 +32,20 @@ def test_a_user_signs_in_with_their_password_as_their_role_and_schools(accounts)
 def test_only_an_admin_sees_every_school(accounts) -> None:  # type: ignore[no-untyped-def]
     accounts.add_user("root", "admin", ["12AB"], "pw")
     assert accounts.authenticate_password("root", "pw").schools is None
+    # staff always work for named schools
     with pytest.raises(DomainError):
-        accounts.add_user("lonely", "analyst", [], "pw")
+        accounts.add_user("lonely", "staff", [], "pw")
+    assert accounts.user("lonely") is None
+
+
+def test_auditors_and_analysts_without_schools_see_every_school(accounts) -> None:  # type: ignore[no-untyped-def]
+    # API.md: `users add NAME --role ... [--school BRIN ...]`: the school is optional
+    accounts.add_user("kijker", "analyst", [], "pw")
+    accounts.add_user("toezicht", "auditor", [], "pw")
+    accounts.add_user("gericht", "auditor", ["34CD"], "pw")
+    assert accounts.authenticate_password("kijker", "pw").schools is None
+    assert accounts.authenticate_password("toezicht", "pw").schools is None
+    assert accounts.authenticate_password("gericht", "pw").schools == frozenset({"34CD"})
 
 
 def test_a_name_is_taken_once_and_roles_are_checked(accounts) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ def assert_error(r, status: int, code: str | None = None) -> dict:  # type: igno
     assert r.is_json and set(r.json) == {"error"}
     error = r.json["error"]
     assert isinstance(error["code"], str) and isinstance(error["message"], str) and error["message"]
-    assert set(error) == ({"code", "message", "fields"} if status == 422 else {"code", "message"})
+    assert set(error) == {"code", "message", "fields"} and isinstance(error["fields"], dict)
+    assert bool(error["fields"]) is (status == 422)
     if code is not None:
         assert error["code"] == code
     return error
