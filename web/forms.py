@@ -37,7 +37,7 @@ try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3
     SelectChoice = None  # type: ignore[assignment,misc]
-from domain.templates import KINDS, TEMPLATES
+from domain.templates import KINDS, MAX_CENTS, TEMPLATES
 
 BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 REQUIRED = _l("Vul dit veld in.")
@@ -62,6 +62,10 @@ class DecimalCommaField(Field):
     """A number typed with a decimal comma or point (`7,5` or `7.5`)."""
 
     widget = StringField.widget
+    # Bigger is a typing error, and 1e999999 became float('inf') (stored in an assessment) or
+    # overflowed the cents conversion (a 500).
+    largest = Decimal(10**9)
+    too_big = _l("Dat getal is te groot.")
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal"})
@@ -90,10 +94,16 @@ class DecimalCommaField(Field):
         if not self.data.is_finite():
             self.data = None
             raise ValueError(_l("Vul een getal in, bijvoorbeeld 7,5."))
+        if self.data.copy_abs() > self.largest:  # copy_abs: no context, so no Overflow
+            self.data = None
+            raise ValueError(self.too_big)
 
 
 class EuroField(DecimalCommaField):
     """An amount in euros (`12,50`); `.cents` is what the service takes."""
+
+    largest = Decimal(MAX_CENTS) / 100
+    too_big = _l("Een bedrag is hoogstens € 10.000.000.")
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:

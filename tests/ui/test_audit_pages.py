@@ -264,3 +264,10 @@ def test_the_auditor_pages_speak_english_on_request(world: World, client_as) -> 
     assert "Intact" in verify and "Check the event log" in verify
     timeline = client.get(f"/audit/aggregates/{world.program_id}").get_data(as_text=True)
     assert "Show state" in timeline and "current" in timeline
+
+
+def test_positions_and_versions_beyond_any_stored_are_an_answer_not_a_500(world: World, client_as) -> None:
+    client = client_as("controle")
+    assert client.get("/audit/log?after=99999999999999999999999999").status_code == 200
+    for version, status in (("99999999999999999999999", 422), ("²", 422), ("9007199254740992", 404)):
+        assert client.get(f"/audit/aggregates/{world.program_id}?version={version}").status_code == status

@@ -212,6 +212,20 @@ def test_a_payout_above_what_is_outstanding_is_refused_and_a_fitting_one_saved(a
     assert "€ 12,50" in rewards and "Uitbetalen" not in rewards.split("Jan de Vries")[0].split("Fatima El Amrani")[1]
 
 
+@pytest.mark.parametrize("typed", ["1e30", "1e999999", "1e9999999999", "99999999999999999999999999999999,99"])
+def test_a_number_too_big_to_mean_anything_is_refused_on_the_form(app: Flask, world: World, client_as, typed) -> None:
+    client = client_as("trainer")
+    before = app.extensions["betrokken"].service.events.recorder.max_notification_id()
+    payout = post(client, f"/programs/{world.program_id}/payouts/{world.parent_a}/new", {"amount": typed, "method": "cash"})
+    assert payout.status_code == 422 and "Een bedrag is hoogstens € 10.000.000." in payout.get_data(as_text=True)
+    assessment = post(client, f"/parents/{world.parent_a}/assessments/new", {
+        "program_id": str(world.program_id), "child_id": str(world.child_a), "name": "Toets",
+        "score": typed, "max_score": typed, "taken_on": "2026-01-20",
+    })
+    assert assessment.status_code == 422 and "Dat getal is te groot." in assessment.get_data(as_text=True)
+    assert app.extensions["betrokken"].service.events.recorder.max_notification_id() == before
+
+
 def test_adding_a_child(world: World, client_as) -> None:
     client = client_as("trainer")
     response = post(client, f"/parents/{world.parent_a}/children/new", {"name": "Ilyas", "group": "1"})

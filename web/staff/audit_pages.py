@@ -23,6 +23,7 @@ from web.staff import bp
 from web.staff.access import actor, requires, system
 
 LOG_PAGE = 50
+MAX_POSITION = 2**53  # as the API's (web/schemas.py POSITION): a bigger one overflowed SQLite's INTEGER (a 500)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -73,7 +74,7 @@ class LogQuery:
         if since and until and until < since:
             errors["to"] = _("De einddatum ligt voor de begindatum.")
         wanted = LogFilter(type=type_name, actor=request.args.get("actor", "").strip() or None, since=since, until=until)
-        return cls(max(after or 0, 0), wanted, errors)
+        return cls(min(max(after or 0, 0), MAX_POSITION), wanted, errors)
 
     def args(self, after: int | None = None) -> dict[str, Any]:
         """The query string for another page of the same search."""
@@ -116,7 +117,7 @@ def audit_timeline(aggregate_id: UUID) -> ResponseReturnValue:
         if version and as_of_text:
             raise ValueError(_("Kies een versie of een moment, niet allebei."))
         if version:
-            if not version.isdigit():
+            if not (version.isascii() and version.isdigit()) or int(version) > MAX_POSITION:
                 raise ValueError(_("Een versie is een heel getal vanaf 1."))
             wanted_version = int(version)
         if as_of_text:
