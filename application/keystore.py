@@ -2,7 +2,9 @@
 
 Destroying a parent's key is how a parent's personal data is erased from an immutable log
 (crypto-shredding): the events stay, and so does every figure, but what was personal in them
-can no longer be read. The keys live in their own SQLite file with `secure_delete` (so a
+can no longer be read. A destroyed key leaves a tombstone (an empty row), so personal data
+recorded about the parent later (a withdrawal reason, a child added) is not sealed under a
+fresh key that would make it readable again: it is stored as erased. The keys live in their own SQLite file with `secure_delete` (so a
 destroyed key is overwritten, and the WAL is truncated after an erasure), or in a PostgreSQL
 table beside the events."""
 
@@ -26,6 +28,8 @@ MASTER_KEY_FILE = "master.key"
 KEYS_FILE = "keys.sqlite"
 # Other processes may keep a key in memory this long after an erasure elsewhere.
 CACHE_SECONDS = 5.0
+# What is left of a destroyed key: its owner's row, with nothing in it.
+TOMBSTONE = b""
 
 
 def load_master_key(config: StoreConfig) -> bytes:
@@ -79,7 +83,9 @@ class SQLiteKeyTable:
 
     def delete(self, owner: UUID) -> bool:
         with self.lock:
-            deleted = self.conn.execute("DELETE FROM parent_keys WHERE owner = ?", (owner.hex,)).rowcount
+            deleted = self.conn.execute(
+                "DELETE FROM parent_keys WHERE owner = ? AND length(wrapped) > 0", (owner.hex,)
+            ).rowcount
             # The deleted page may still sit in the WAL: fold it back and empty the WAL.
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return bool(deleted)
@@ -118,7 +124,9 @@ class PostgresKeyTable:
 
     def delete(self, owner: UUID) -> bool:
         with self.lock:
-            cur = self.conn.execute("DELETE FROM betrokken_parent_keys WHERE owner = %s", (owner,))
+            cur = self.conn.execute(
+                "DELETE FROM betrokken_parent_keys WHERE owner = %s AND octet_length(wrapped) > 0", (owner,)
+            )
         return bool(cur.rowcount)
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
@@ -146,16 +154,15 @@ class KeyStore:
     def _unwrap(self, owner: UUID, wrapped: bytes) -> bytes:
         return self.master.decrypt(wrapped[:12], wrapped[12:], owner.bytes)
 
-    def key_for(self, owner: UUID) -> bytes:
-        """The owner's key, created on first use."""
+    def key_for(self, owner: UUID) -> bytes | None:
+        """The owner's key, created on first use; None once it was destroyed (never made again)."""
         key = self.find(owner)
         if key is None:
+            # A tombstone is a row: then this insert does nothing and the key stays gone.
             self.table.insert_if_absent(owner, self._wrap(owner, AESGCM.generate_key(bit_length=256)))
             with self.lock:
                 self.cache.pop(owner, None)
             key = self.find(owner)
-            if key is None:
-                raise KeyError(f"the key of {owner} was destroyed")
         return key
 
     def find(self, owner: UUID) -> bytes | None:
@@ -166,7 +173,7 @@ class KeyStore:
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         wrapped = self.table.select(owner)
-        key = self._unwrap(owner, wrapped) if wrapped is not None else None
+        key = self._unwrap(owner, wrapped) if wrapped else None  # none, or a tombstone
         with self.lock:
             if len(self.cache) > 100_000:
                 self.cache.clear()
@@ -174,14 +181,16 @@ class KeyStore:
         return key
 
     def destroy(self, owner: UUID) -> bool:
-        """Destroy the owner's key for good; returns whether there was one."""
+        """Destroy the owner's key for good (a tombstone stays); returns whether there was one."""
         with self.lock:
             self.cache[owner] = (time.monotonic() + 10**9, None)
-        return self.table.delete(owner)
+        existed = self.table.delete(owner)
+        self.table.insert_if_absent(owner, TOMBSTONE)
+        return existed
 
     def export_wrapped(self) -> Iterator[tuple[UUID, bytes]]:
         """Every live key, still wrapped with the master key (for moving a store)."""
-        return self.table.all()
+        return ((owner, wrapped) for owner, wrapped in self.table.all() if wrapped != TOMBSTONE)
 
     def import_wrapped(self, owner: UUID, wrapped: bytes) -> None:
         """Take over a wrapped key from another store; refused unless this master key opens it."""

@@ -3,7 +3,8 @@
 Names, contact details, the home language and free text about a person are encrypted with
 the parent's own key before an event is stored; ids, dates, statuses, scores and amounts stay
 readable, so every figure can be recomputed and audited without them. When a parent's key is
-destroyed (erasure), their events still load: the personal fields read as "gewist"."""
+destroyed (erasure), their events still load: the personal fields read as "gewist"; personal
+data recorded about them after that is not stored at all, only the word "gewist"."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ class PersonalDataMapper(Mapper):
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
         owner = spec.owner(state)
-        aead = AESGCM(self.keys.key_for(owner))
+        key = self.keys.key_for(owner)
+        aead = AESGCM(key) if key is not None else None
         for name in spec.fields:
             state[name] = _seal(aead, owner, name, state.get(name))
         if spec.child_fields and state.get("children"):
@@ -103,9 +105,11 @@ class PersonalDataMapper(Mapper):
         return event
 
 
-def _seal(aead: AESGCM, owner: UUID, field: str, value: Any) -> Any:
+def _seal(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
     if value is None:
         return None
+    if aead is None:  # the owner was erased: what is personal is not kept
+        return ERASED
     nonce = os.urandom(12)
     data = aead.encrypt(nonce, json.dumps(value).encode(), owner.bytes + field.encode())
     return PREFIX + base64.b64encode(nonce + data).decode()

@@ -60,3 +60,19 @@ def test_after_erasure_no_file_of_the_store_holds_the_key(sqlite_store):
     svc.erase_parent(parent.id, reason="verzoek")
     assert wrapped not in files_of(sqlite_store.data_dir)
     svc.close()
+
+
+def test_personal_data_recorded_after_erasure_is_not_kept_readable(store, pact):
+    """A destroyed key is never made again: a later withdrawal reason or child's name reads as erased."""
+    svc = pact.service
+    parent_id = pact.parents[0]
+    svc.erase_parent(parent_id, reason="Verzoek van ouder (art. 17 AVG)")
+    svc.withdraw(pact.program_id, parent_id=parent_id, withdrawn_on=date(2026, 10, 1), reason="Verhuisd naar Kerkstraat 5")
+    svc.add_child(parent_id, name="Nieuw Kindnaam", group=4)
+    for service in (svc, open_service(store)):  # this process, and a fresh one
+        assert service.program(pact.program_id).enrolments[parent_id][0].reason == ERASED
+        assert all(c.name == ERASED for c in service.parent(parent_id).children.values())
+    assert svc.keys.key_for(parent_id) is None
+    if not store.is_postgres:
+        stored = files_of(store.data_dir)
+        assert b"Kerkstraat" not in stored and b"Kindnaam" not in stored
