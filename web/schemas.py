@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_dump, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_dump, validate, validates, validates_schema
 
 from application.clock import with_school_offset
 from application.audit import LogPage
@@ -73,6 +73,13 @@ class AssessmentSchema(StrictSchema):
     score = fields.Float(required=True, allow_nan=False, validate=NOT_NEGATIVE)
     max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False))
     taken_on = fields.Date(required=True)
+
+    @validates_schema
+    def _score_within_max(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A score above the maximum is bad input (422); the domain refuses it too (409) for other callers."""
+        score, max_score = data.get("score"), data.get("max_score")
+        if score is not None and max_score is not None and score > max_score:
+            raise ValidationError(f"must be at most max_score ({max_score})", field_name="score")
 
 
 class ParentSchema(StrictSchema):

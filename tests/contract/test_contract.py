@@ -363,6 +363,11 @@ def test_contract(world: dict[str, Any]) -> None:
     error_of(a.post(f"/parents/{A}/assessments", json={"program_id": P, "child_id": pa["children"][0]["id"], "name": "T",
                                                       "score": 1, "max_score": 0, "taken_on": "2024-01-21"}), 422)
     error_of(a.post(f"/parents/{A}/assessments", json={"program_id": P, "name": "Toets", "score": 1}), 422)
+    error_of(a.post(f"/parents/{A}/assessments", json={"program_id": P, "child_id": pa["children"][0]["id"], "name": "T",
+                                                      "score": 11, "max_score": 10, "taken_on": "2024-01-21"}), 422)
+    error_of(a.post(f"/parents/{uuid.uuid4()}/assessments", json={"program_id": P, "child_id": pa["children"][0]["id"],
+                                                                 "name": "T", "score": 1, "max_score": 10,
+                                                                 "taken_on": "2024-01-21"}), 404)
     assert log_end(a) == before
 
     # --- projections ------------------------------------------------------------------------
@@ -433,6 +438,9 @@ def test_contract(world: dict[str, Any]) -> None:
     error_of(a.post(f"/programs/{P}/payouts", json={"parent_id": A, "amount_cents": 100, "method": "paypal"}), 422)
     error_of(a.post(f"/programs/{P}/payouts", json={"parent_id": A, "amount_cents": "veel", "method": "cash"}), 422)
     error_of(a.post(f"/programs/{P}/payouts", json={"parent_id": D, "amount_cents": 1, "method": "cash"}), 409)
+    error_of(a.post(f"/programs/{P}/payouts", json={"parent_id": str(uuid.uuid4()), "amount_cents": 1, "method": "cash"}), 404)
+    error_of(a.post(f"/programs/{P}/payouts", json={"parent_id": other["id"], "amount_cents": 1, "method": "cash"}), 409)
+    error_of(staff.post(f"/programs/{P}/payouts", json={"parent_id": other["id"], "amount_cents": 1, "method": "cash"}), 404)
     assert log_end(a) == before
     r = a.post(f"/programs/{P}/payouts", json={"parent_id": A, "amount_cents": 500, "method": "cash"})
     assert r.status_code == 201, r.text
