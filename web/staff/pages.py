@@ -82,7 +82,7 @@ def session(session_id: UUID) -> ResponseReturnValue:
     return render_template(
         "staff/session.html", s=s, program=program, rows=rows, form=form, error=error,
         typed=typed, typed_homework=typed_homework, statuses=STATUSES, status_label=status_label,
-        history=roll_call_history(s, actor()), cancel_form=CancelForm(prefix="cancel"),
+        history=roll_call_history(s, actor(), {r.parent.id: r.parent.name for r in rows}), cancel_form=CancelForm(prefix="cancel"),
     ), (409 if error else 200)
 
 

@@ -198,10 +198,11 @@ def roll_call(session: Session, program: TrainingProgram, actor: Actor) -> list[
     return rows
 
 
-def roll_call_history(session: Session, actor: Actor) -> list[HistoryEntry]:
-    """The roll call's recorded facts, newest first; a changed value is a correction."""
+def roll_call_history(session: Session, actor: Actor, names: dict[UUID, str] | None = None) -> list[HistoryEntry]:
+    """The roll call's recorded facts, newest first; a changed value is a correction. `names`:
+    parents' names the page already loaded (the roll call's rows), so they are not loaded again."""
     service = system().service
-    names: dict[UUID, str] = {}
+    names = dict(names or {})
     status: dict[UUID, str] = {}
     done: dict[UUID, bool] = {}
     entries = []
