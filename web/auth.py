@@ -64,6 +64,19 @@ def ensure_json_object() -> None:
         raise BadBody("the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadBody("the body must be a JSON object ({...})")
+    if has_nul(body):
+        raise BadBody("text may not contain NUL characters (\\u0000)")
+
+
+def has_nul(value: Any) -> bool:
+    """Whether any text in a parsed body holds a NUL character (PostgreSQL cannot store one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 def document_errors(view: Any, roles: tuple[str, ...]) -> None:

@@ -22,7 +22,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -155,6 +155,15 @@ def init_security(app: Flask) -> None:
             waiting = throttle().waiting([address_scope(client_address())])
             if waiting is not None:
                 return too_many_attempts(waiting)
+        return None
+
+    @app.before_request
+    def refuse_nul_in_forms() -> Any:
+        """A staff form whose text holds a NUL character (only a crafted request can send one,
+        and PostgreSQL cannot store it) is refused before it reaches a view."""
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            if any("\x00" in v for v in request.form.values()):
+                abort(400)
         return None
 
     @app.after_request
