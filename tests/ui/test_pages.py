@@ -126,3 +126,16 @@ def test_the_api_keeps_answering_json_errors(app: Flask) -> None:
 def test_static_css_is_served_locally(app: Flask) -> None:
     response = app.test_client().get("/static/betrokken.css")
     assert response.status_code == 200 and b".rollcall" in response.data
+
+
+def test_csv_downloads_defuse_text_that_a_spreadsheet_would_run_as_a_formula(app: Flask, client_as) -> None:
+    from datetime import date
+
+    service = app.extensions["betrokken"].service
+    program = service.create_program(school="12AB", name="PACT", kind="pact", starts_on=date(2026, 9, 1))
+    parent = service.register_parent(school="12AB", name="=HYPERLINK(\"http://x\")", children=[("Kind", 3)])
+    service.enroll(program.id, parent_id=parent.id, enrolled_on=date(2026, 9, 1))
+    text = client_as("trainer").get(f"/programs/{program.id}/rewards.csv").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["parent_id"] == str(parent.id))
+    assert row["name"] == "'=HYPERLINK(\"http://x\")"
+    assert row["earned_cents"] == "0"

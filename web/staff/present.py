@@ -297,5 +297,13 @@ def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
     return buf.getvalue()
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Typed text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
+    apostrophe (OWASP's advice against CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
