@@ -1,14 +1,14 @@
 """Hardening for the whole app: server-side sessions, cookie flags, security headers, throttling
 of token guessing on the API, logging of every refusal, and no debug mode.
 
-Cookies are `Secure` unless `BETROKKEN_INSECURE_COOKIES=1` (environment or app config). That is
-the default even for `betrokken serve --host 127.0.0.1` (`make run`), because production runs the
-same way behind a TLS-terminating proxy on the loopback address, and a flag that turned itself
-off there would silently send the session in clear. Browsers treat http://127.0.0.1 and
-http://localhost as secure contexts and keep Secure cookies there (Chromium is exercised by
-tests/browser); a plain-http address on a LAN needs `BETROKKEN_INSECURE_COOKIES=1`. With Secure
-on, the cookie is named `__Host-session`, which browsers accept only with Secure, Path=/ and no
-Domain: no subdomain or plain-http page can plant one.
+Cookies are `Secure` unless `BETROKKEN_INSECURE_COOKIES=1` (environment or app config), with one
+exception made per request in web/sessions.py: plain http to a numeric loopback address
+(http://127.0.0.1:5000, as `make run` prints it), where scripts' HTTP libraries would otherwise
+never send the cookie back. Behind a TLS-terminating proxy on loopback, set BETROKKEN_PROXY_HOPS
+so requests are seen as HTTPS and the cookie stays Secure; a plain-http address on a LAN needs
+`BETROKKEN_INSECURE_COOKIES=1`. With Secure on, the cookie is named `__Host-session`, which
+browsers accept only with Secure, Path=/ and no Domain: no subdomain or plain-http page can
+plant one.
 
 Headers come from Flask-Talisman (the maintained wntrblm line, 1.1.x): it sets the CSP with a
 per-request nonce, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Permissions-Policy

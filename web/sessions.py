@@ -6,14 +6,21 @@ backend for our pair of SQLite file and PostgreSQL table, so this is a SessionIn
 own on application/web_sessions.py; Flask-Login, Flask-WTF and Babel use `session` unchanged.
 
 A new id is issued whenever the signed-in user changes (sign-in, sign-out): a session id known
-before signing in is worthless after it, and the old row is deleted."""
+before signing in is worthless after it, and the old row is deleted.
+
+The cookie is `__Host-session`, Secure (web/security.py), except on a plain-http request to a
+numeric loopback address (http://127.0.0.1:5000 as `make run` and `betrokken serve` print it):
+there a Secure cookie would never come back from clients other than browsers (scripts, HTTP
+libraries), and nothing leaves the machine. Behind a TLS proxy on loopback, set
+BETROKKEN_PROXY_HOPS so the request is seen as HTTPS and the cookie stays Secure."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -43,10 +50,28 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.accessed = False
 
 
+def plain_http_on_loopback() -> bool:
+    """Whether this request came over plain http to 127.0.0.0/8 or [::1]."""
+    if request.is_secure:
+        return False
+    host = request.host
+    host = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class StoreSessionInterface(SessionInterface):
     """Sessions in the store's `betrokken_web_sessions` table."""
 
     serializer = TaggedJSONSerializer()
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return "session" if plain_http_on_loopback() else super().get_cookie_name(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return False if plain_http_on_loopback() else super().get_cookie_secure(app)
 
     def __init__(self, sessions: WebSessions) -> None:
         self.sessions = sessions

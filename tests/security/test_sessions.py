@@ -3,6 +3,7 @@ idle and absolute timeouts end a session for good, in every process on the store
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -207,3 +208,22 @@ def test_the_app_never_runs_in_debug_mode_from_the_environment(tmp_path: Path, m
     finally:
         app.extensions["betrokken"].close()
     assert PASSWORD
+
+
+def test_plain_http_on_loopback_gets_a_cookie_that_scripts_send_back(app: Flask) -> None:
+    """http://127.0.0.1:5000 (make run): an HTTP library keeps no Secure cookie over http, so the
+    cookie there is a plain `session` (HttpOnly, SameSite=Lax); every other host keeps Secure."""
+    client = app.test_client()
+    page = client.get("/login", base_url="http://127.0.0.1:5000").get_data(as_text=True)
+    found = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page)
+    assert found
+    token = found.group(1)
+    response = client.post("/login", base_url="http://127.0.0.1:5000",
+                           data={"username": "trainer", "password": PASSWORD, "csrf_token": token})
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Secure" not in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/", base_url="http://127.0.0.1:5000").status_code == 200  # still signed in
+    secure = login(app.test_client(), "trainer")  # http://localhost: a host name, stays Secure
+    assert any(h.startswith("__Host-session=") and "Secure" in h for h in secure.headers.getlist("Set-Cookie"))
+    over_tls = app.test_client().get("/login", base_url="https://127.0.0.1")
+    assert any(h.startswith("__Host-session=") and "Secure" in h for h in over_tls.headers.getlist("Set-Cookie"))
