@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -100,42 +100,42 @@ class SQLiteKeyTable:
 
 
 class PostgresKeyTable:
-    """Wrapped keys in a PostgreSQL table beside the events."""
+    """Wrapped keys in a PostgreSQL table beside the events, on a small pool whose connections
+    are checked before use (a restarted server costs one reconnect, not every later read)."""
 
     def __init__(self, url: str) -> None:
-        import psycopg
+        from psycopg_pool import ConnectionPool
 
-        self.lock = threading.Lock()
-        self.conn = psycopg.connect(url, autocommit=True)
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS betrokken_parent_keys (owner uuid PRIMARY KEY, wrapped bytea NOT NULL)"
+        self.pool = ConnectionPool(
+            url, min_size=1, max_size=4, kwargs={"autocommit": True},
+            check=ConnectionPool.check_connection, open=True,
         )
+        self._run("CREATE TABLE IF NOT EXISTS betrokken_parent_keys (owner uuid PRIMARY KEY, wrapped bytea NOT NULL)")
+
+    def _run(self, sql: str, params: tuple[Any, ...] = (), fetch: bool = False) -> Any:
+        with self.pool.connection() as conn:
+            cur = conn.execute(sql, params)
+            return cur.fetchall() if fetch else cur.rowcount
 
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT INTO betrokken_parent_keys VALUES (%s, %s) ON CONFLICT (owner) DO NOTHING", (owner, wrapped)
-            )
+        self._run("INSERT INTO betrokken_parent_keys VALUES (%s, %s) ON CONFLICT (owner) DO NOTHING", (owner, wrapped))
 
     def select(self, owner: UUID) -> bytes | None:
-        with self.lock:
-            row = self.conn.execute("SELECT wrapped FROM betrokken_parent_keys WHERE owner = %s", (owner,)).fetchone()
-        return bytes(row[0]) if row else None
+        rows = self._run("SELECT wrapped FROM betrokken_parent_keys WHERE owner = %s", (owner,), fetch=True)
+        return bytes(rows[0][0]) if rows else None
 
     def delete(self, owner: UUID) -> bool:
-        with self.lock:
-            cur = self.conn.execute(
-                "DELETE FROM betrokken_parent_keys WHERE owner = %s AND octet_length(wrapped) > 0", (owner,)
-            )
-        return bool(cur.rowcount)
+        deleted = self._run(
+            "DELETE FROM betrokken_parent_keys WHERE owner = %s AND octet_length(wrapped) > 0", (owner,)
+        )
+        return bool(deleted)
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
-        with self.lock:
-            rows = self.conn.execute("SELECT owner, wrapped FROM betrokken_parent_keys ORDER BY owner").fetchall()
+        rows = self._run("SELECT owner, wrapped FROM betrokken_parent_keys ORDER BY owner", fetch=True)
         return ((owner, bytes(wrapped)) for owner, wrapped in rows)
 
     def close(self) -> None:
-        self.conn.close()
+        self.pool.close()
 
 
 class KeyStore:
