@@ -20,9 +20,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Iterator, Protocol
 
 from application.config import StoreConfig
 
@@ -180,23 +181,34 @@ class SQLiteIdempotencyStore:
 
 
 class PostgresIdempotencyStore:
-    """Idempotency keys in the table `betrokken_idempotency` beside the events."""
+    """Idempotency keys in the table `betrokken_idempotency` beside the events, on a small pool of
+    checked connections (a restarted server costs a reconnect, not every later command)."""
 
     def __init__(self, url: str) -> None:
-        import psycopg
+        from psycopg_pool import ConnectionPool
 
         self.lock = threading.Lock()
-        self.conn = psycopg.connect(url, autocommit=True)
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS betrokken_idempotency ("
-            " user_name text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, path text NOT NULL,"
-            " state text NOT NULL, status integer, body bytea, content_type text,"
-            " created_at double precision NOT NULL, claimed_at double precision NOT NULL,"
-            " PRIMARY KEY (user_name, key))"
+        self.pool = ConnectionPool(
+            url, min_size=1, max_size=2, kwargs={"autocommit": True},
+            check=ConnectionPool.check_connection, open=True,
         )
+        with self._connection() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS betrokken_idempotency ("
+                " user_name text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, path text NOT NULL,"
+                " state text NOT NULL, status integer, body bytea, content_type text,"
+                " created_at double precision NOT NULL, claimed_at double precision NOT NULL,"
+                " PRIMARY KEY (user_name, key))"
+            )
 
-    def _row(self, user: str, key: str) -> Row | None:
-        found = self.conn.execute(
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        with self.lock, self.pool.connection() as conn:
+            yield conn
+
+    @staticmethod
+    def _row(conn: Any, user: str, key: str) -> Row | None:
+        found = conn.execute(
             "SELECT fingerprint, state, status, body, content_type, created_at FROM betrokken_idempotency"
             " WHERE user_name = %s AND key = %s", (user, key),
         ).fetchone()
@@ -208,45 +220,45 @@ class PostgresIdempotencyStore:
     def claim(self, user: str, key: str, fingerprint: str, path: str) -> Outcome:
         """Claim the key for this request, or say what holds it already."""
         now = time.time()
-        with self.lock, self.conn.transaction():
-            self.conn.execute(
+        with self._connection() as conn, conn.transaction():
+            conn.execute(
                 "DELETE FROM betrokken_idempotency WHERE user_name = %s AND key = %s"
                 " AND (created_at < %s OR (state = %s AND claimed_at < %s))",
                 (user, key, now - TTL_SECONDS, IN_PROGRESS, now - LEASE_SECONDS),
             )
-            inserted = self.conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO betrokken_idempotency (user_name, key, fingerprint, path, state, created_at, claimed_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (user, key, fingerprint, path, IN_PROGRESS, now, now),
             ).rowcount
-            row = None if inserted else self._row(user, key)
+            row = None if inserted else self._row(conn, user, key)
         if row is None and not inserted:  # released between our insert and our read: try again
             return self.claim(user, key, fingerprint, path)
         return Claimed() if row is None else outcome_of(row, fingerprint)
 
     def look(self, user: str, key: str, fingerprint: str) -> Outcome:
         """Where the key stands now (Claimed means it was released: claim it again)."""
-        with self.lock:
-            row = self._row(user, key)
+        with self._connection() as conn:
+            row = self._row(conn, user, key)
         return Claimed() if row is None else outcome_of(row, fingerprint)
 
     def complete(self, user: str, key: str, status: int, body: bytes, content_type: str) -> None:
         """Store the answer of the command that holds the key."""
-        with self.lock:
-            self.conn.execute(
+        with self._connection() as conn:
+            conn.execute(
                 "UPDATE betrokken_idempotency SET state = %s, status = %s, body = %s, content_type = %s"
                 " WHERE user_name = %s AND key = %s", (DONE, status, body, content_type, user, key),
             )
 
     def release(self, user: str, key: str) -> None:
         """Give the key up (the command failed on our side): a retry runs it afresh."""
-        with self.lock:
-            self.conn.execute("DELETE FROM betrokken_idempotency WHERE user_name = %s AND key = %s", (user, key))
+        with self._connection() as conn:
+            conn.execute("DELETE FROM betrokken_idempotency WHERE user_name = %s AND key = %s", (user, key))
 
     def forget(self, mention: str) -> int:
         """Delete every stored answer whose path or body mentions `mention` (and expired ones)."""
-        with self.lock:
-            cur = self.conn.execute(
+        with self._connection() as conn:
+            cur = conn.execute(
                 "DELETE FROM betrokken_idempotency WHERE strpos(path, %s) > 0"
                 " OR position(%s::bytea in coalesce(body, ''::bytea)) > 0 OR created_at < %s",
                 (mention, mention.encode(), time.time() - TTL_SECONDS),
@@ -254,7 +266,7 @@ class PostgresIdempotencyStore:
         return cur.rowcount
 
     def close(self) -> None:
-        self.conn.close()
+        self.pool.close()
 
 
 def open_idempotency(config: StoreConfig) -> IdempotencyStore:

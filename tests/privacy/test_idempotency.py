@@ -171,10 +171,19 @@ def test_keys_expire_after_24_hours_and_a_dead_claim_after_its_lease(store: Stor
         name = "betrokken_idempotency" if store.is_postgres else "idempotency"
         mark = "%s" if store.is_postgres else "?"
         day_ago = time.time() - 24 * 3600 - 1
-        table.conn.execute(f"UPDATE {name} SET created_at = {mark}, claimed_at = {mark} WHERE user_name = 'ineke'",
-                           (day_ago, day_ago))
+        def backdate(sql: str, params: tuple[float, ...]) -> None:
+            if store.is_postgres:
+                import psycopg
+
+                with psycopg.connect(store.database_url or "", autocommit=True) as conn:
+                    conn.execute(sql, params)
+            else:
+                table.conn.execute(sql, params)
+
+        backdate(f"UPDATE {name} SET created_at = {mark}, claimed_at = {mark} WHERE user_name = 'ineke'",
+                 (day_ago, day_ago))
         assert isinstance(table.claim("ineke", "k", "new", "/api/v1/parents"), Claimed)
-        table.conn.execute(f"UPDATE {name} SET claimed_at = {mark} WHERE user_name = 'jan'", (time.time() - 121,))
+        backdate(f"UPDATE {name} SET claimed_at = {mark} WHERE user_name = 'jan'", (time.time() - 121,))
         assert isinstance(table.claim("jan", "k", "fp", "/api/v1/parents"), Claimed)
     finally:
         table.close()
