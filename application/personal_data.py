@@ -67,24 +67,12 @@ class PersonalDataMapper(Mapper):
         owner = spec.owner(state)
         key = self.keys.key_for(owner)
         aead = AESGCM(key) if key is not None else None
-        for name in spec.fields:
-            state[name] = _seal(aead, owner, name, state.get(name))
-        if spec.child_fields and state.get("children"):
-            state["children"] = [
-                {**c, **{f: _seal(aead, owner, f"children.{f}", c.get(f)) for f in spec.child_fields}}
-                for c in state["children"]
-            ]
-        originator_id = state.pop("originator_id")
-        originator_version = state.pop("originator_version")
-        class_version = getattr(type(domain_event), "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        return StoredEvent(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
-            state=self.transcoder.encode(state),
-        )
+        _apply(spec, state, lambda field, value: _seal(aead, owner, field, value))
+        # A copy of the event with the sealed fields, stored the library's way (topic, class
+        # version, and any compressor or cipher configured).
+        sealed = object.__new__(type(domain_event))
+        object.__setattr__(sealed, "__dict__", state)
+        return super().to_stored_event(sealed)
 
     def to_domain_event(self, stored_event: Any) -> Any:
         event = super().to_domain_event(stored_event)
@@ -95,14 +83,19 @@ class PersonalDataMapper(Mapper):
         owner = spec.owner(state)
         key = self.keys.find(owner)
         aead = AESGCM(key) if key is not None else None
-        for name in spec.fields:
-            state[name] = _open(aead, owner, name, state.get(name))
-        if spec.child_fields and state.get("children"):
-            state["children"] = [
-                {**c, **{f: _open(aead, owner, f"children.{f}", c.get(f)) for f in spec.child_fields}}
-                for c in state["children"]
-            ]
+        _apply(spec, state, lambda field, value: _open(aead, owner, field, value))
         return event
+
+
+def _apply(spec: PersonalFields, state: dict[str, Any], change: Callable[[str, Any], Any]) -> None:
+    """Replace each personal field of an event's state (its children's too) by change(field, value)."""
+    for name in spec.fields:
+        state[name] = change(name, state.get(name))
+    if spec.child_fields and state.get("children"):
+        state["children"] = [
+            {**c, **{f: change(f"children.{f}", c.get(f)) for f in spec.child_fields}}
+            for c in state["children"]
+        ]
 
 
 def _seal(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
