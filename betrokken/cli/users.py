@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
 
@@ -12,8 +14,27 @@ from domain.errors import DomainError
 from domain.user import ROLES
 
 
-def _accounts() -> Accounts:
-    return Accounts(StoreConfig.from_environ())
+@contextmanager
+def _accounts() -> Iterator[Accounts]:
+    """The accounts of the configured store, closed afterwards; a refusal is a clear CLI error."""
+    accounts = Accounts(StoreConfig.from_environ())
+    try:
+        yield accounts
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    finally:
+        accounts.close()
+
+
+def _read_password(password_stdin: bool, prompt: str) -> str:
+    """The password from the first line of stdin, or asked for twice; never empty."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise click.ClickException("the password is empty")
+    return password
 
 
 @click.group("users")
@@ -28,19 +49,9 @@ def command() -> None:
 @click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
 def add(name: str, role: str, schools: tuple[str, ...], password_stdin: bool) -> None:
     """Add a user in a role for some schools."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if not password:
-        raise click.ClickException("the password is empty")
-    accounts = _accounts()
-    try:
+    password = _read_password(password_stdin, "Password")
+    with _accounts() as accounts:
         accounts.add_user(name, role, list(schools), password, actor="cli")
-    except DomainError as e:
-        raise click.ClickException(e.message) from None
-    finally:
-        accounts.close()
     where = "every school" if role == "admin" or not schools else ", ".join(sorted(set(schools)))
     click.echo(f"added {name} ({role}; {where})")
 
@@ -49,13 +60,8 @@ def add(name: str, role: str, schools: tuple[str, ...], password_stdin: bool) ->
 @click.argument("name")
 def token(name: str) -> None:
     """Issue a new API token; it is shown once, on the last line."""
-    accounts = _accounts()
-    try:
+    with _accounts() as accounts:
         issued = accounts.issue_token(name, actor="cli")
-    except DomainError as e:
-        raise click.ClickException(e.message) from None
-    finally:
-        accounts.close()
     click.echo(f"API token for {name} (send as 'Authorization: Bearer TOKEN'; it is not shown again):")
     click.echo(issued)
 
@@ -64,24 +70,16 @@ def token(name: str) -> None:
 @click.argument("name")
 def revoke(name: str) -> None:
     """Revoke every API token of a user."""
-    accounts = _accounts()
-    try:
+    with _accounts() as accounts:
         accounts.revoke_tokens(name, actor="cli")
-    except DomainError as e:
-        raise click.ClickException(e.message) from None
-    finally:
-        accounts.close()
     click.echo(f"revoked every token of {name}")
 
 
 @command.command("list")
 def list_users() -> None:
     """List the users: name, role, schools, live tokens."""
-    accounts = _accounts()
-    try:
+    with _accounts() as accounts:
         users = accounts.users()
-    finally:
-        accounts.close()
     for u in users:
         schools = "*" if u.role == "admin" or not u.schools else ",".join(u.schools)
         state = " (disabled)" if u.disabled else ""
@@ -104,13 +102,8 @@ def _end_sessions(name: str) -> int:
 @click.argument("name")
 def disable(name: str) -> None:
     """Stop a user signing in: tokens revoked, every open session ended."""
-    accounts = _accounts()
-    try:
+    with _accounts() as accounts:
         accounts.disable(name, actor="cli")
-    except DomainError as e:
-        raise click.ClickException(e.message) from None
-    finally:
-        accounts.close()
     click.echo(f"disabled {name}; ended {_end_sessions(name)} session(s)")
 
 
@@ -119,17 +112,7 @@ def disable(name: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
 def password(name: str, password_stdin: bool) -> None:
     """Give a user a new password; every open session of theirs ends."""
-    if password_stdin:
-        new = sys.stdin.readline().rstrip("\r\n")
-    else:
-        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    if not new:
-        raise click.ClickException("the password is empty")
-    accounts = _accounts()
-    try:
+    new = _read_password(password_stdin, "New password")
+    with _accounts() as accounts:
         accounts.change_password(name, new, actor="cli")
-    except DomainError as e:
-        raise click.ClickException(e.message) from None
-    finally:
-        accounts.close()
     click.echo(f"changed the password of {name}; ended {_end_sessions(name)} session(s)")
