@@ -69,11 +69,7 @@ def attendance(query: dict[str, str], program_id: UUID) -> Any:
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
 def completion(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: rates and whether they completed the programme."""
-    in_scope(program_id)
-    rows = system().projections.completion(program_id)
-    if query["format"] == "csv":
-        return csv_response(CompletionRowSchema(), rows, f"completion-{program_id}")
-    return rows
+    return per_parent(query, program_id, "completion", CompletionRowSchema())
 
 
 @projections.route("/programs/<uuid:program_id>/rewards", methods=["GET"])
@@ -83,10 +79,15 @@ def completion(query: dict[str, str], program_id: UUID) -> Any:
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
 def rewards(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
+    return per_parent(query, program_id, "rewards", RewardsRowSchema())
+
+
+def per_parent(query: dict[str, str], program_id: UUID, view: str, schema: Schema) -> Any:
+    """A per-parent read model of a programme in scope, as rows (JSON) or a CSV download."""
     in_scope(program_id)
-    rows = system().projections.rewards(program_id)
+    rows = getattr(system().projections, view)(program_id)
     if query["format"] == "csv":
-        return csv_response(RewardsRowSchema(), rows, f"rewards-{program_id}")
+        return csv_response(schema, rows, f"{view}-{program_id}")
     return rows
 
 
