@@ -21,8 +21,8 @@ from eventsourcing.utils import get_topic
 
 from application.actor import Actor
 from application.config import StoreConfig
-from domain.errors import ConcurrentEditError
-from domain.user import UnknownUserError, User, UserExistsError, user_id
+from domain.errors import ConcurrentEditError, UnknownUserError, UserExistsError
+from domain.user import User, user_id
 
 ACCOUNTS_FILE = "accounts.sqlite"
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
@@ -23,10 +23,10 @@ from application.clock import today
 from application.directory import Directory
 from application.keystore import KeyStore
 from application.personal_data import PersonalDataMapper
-from domain.errors import ConcurrentEditError, DomainError, NotEnrolledError, NotFoundError, SchoolMismatchError
+from domain.errors import ConcurrentEditError, NotFoundError
 from domain.figures import ParentFigures, parent_figures
 from domain.parent import Assessment, Child, Parent
-from domain.session import Session, ensure_session_time
+from domain.session import Session
 from domain.training_program import Payout, TrainingProgram
 
 T = TypeVar("T")
@@ -190,9 +190,7 @@ class ProgramService(Application):
         """Record a child's (tussen)toets result within a programme the parent is enrolled in."""
         def command() -> Assessment:
             parent = self.parent(parent_id, actor)
-            program = self.program(program_id, actor)
-            if parent_id not in program.enrolments:
-                raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+            self.program(program_id, actor).ensure_was_enrolled(parent_id)
             assessment = parent.record_assessment(
                 program_id=program_id, child_id=child_id, name=name, score=score,
                 max_score=max_score, taken_on=taken_on, actor=actor.name,
@@ -248,12 +246,10 @@ class ProgramService(Application):
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
             parent = self.parent(parent_id, actor)
-            if parent.school != program.school:
-                raise SchoolMismatchError("the parent is registered at another school than the programme's")
             if child_id is not None:
                 parent.child(child_id)
             program.enroll(
-                parent_id=parent_id, child_id=child_id,
+                parent_id=parent_id, parent_school=parent.school, child_id=child_id,
                 enrolled_on=enrolled_on or today(), actor=actor.name,
             )
             self._save(program)
@@ -272,7 +268,7 @@ class ProgramService(Application):
         """Withdraw a parent from a date on; sessions from then on no longer count for them."""
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
-            if parent_id not in program.enrolments:
+            if not program.was_enrolled(parent_id):
                 self.parent(parent_id, actor)  # an unknown parent (or one outside the actor's schools): 404
             program.withdraw(
                 parent_id=parent_id, withdrawn_on=withdrawn_on or today(),
@@ -295,9 +291,9 @@ class ProgramService(Application):
         what was paid comes from the programme being saved, so a racing payout forces a re-check)."""
         def command() -> Payout:
             program = self.program(program_id, actor)
-            if parent_id not in program.enrolments:
+            if not program.was_enrolled(parent_id):
                 self.parent(parent_id, actor)  # an unknown parent (or one outside the actor's schools): 404
-                raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+            program.ensure_was_enrolled(parent_id)  # before working out what they earned
             earned = self.earned_cents(program, parent_id)
             payout = program.record_payout(
                 parent_id=parent_id, amount_cents=amount_cents, method=method,
@@ -339,23 +335,10 @@ class ProgramService(Application):
         actor: Actor = SYSTEM,
     ) -> list[Session]:
         """Schedule a weekly series of sessions in one go (numbered titles when more than one)."""
-        program = self.program(program_id, actor)
-        if participants is not None:
-            unknown = [str(p) for p in participants if p not in program.enrolments]
-            if unknown:
-                raise NotEnrolledError(f"participants not enrolled in the programme: {', '.join(unknown)}", parent_ids=unknown)
-        if not 1 <= weeks <= 60:
-            raise DomainError("weeks must be between 1 and 60")
-        ensure_session_time(first_starts_at)  # before adding weeks to it (year 9999 would overflow)
-        sessions = [
-            Session.schedule(
-                program_id=program_id,
-                title=title if weeks == 1 else f"{title} {i + 1}",
-                starts_at=first_starts_at + timedelta(weeks=i),
-                location=location, homework=homework, participants=participants, actor=actor.name,
-            )
-            for i in range(weeks)
-        ]
+        sessions = self.program(program_id, actor).schedule_series(
+            title=title, first_starts_at=first_starts_at, weeks=weeks, location=location,
+            homework=homework, participants=participants, actor=actor.name,
+        )
         self._save(*sessions)
         return sessions
 

@@ -52,7 +52,7 @@ def programme(rng: random.Random, index: int) -> list:
         for i in range(16)
     ]
     for p in parents:
-        program.enroll(parent_id=p.id, child_id=None, enrolled_on=date(2025, 1, 6), actor="bench")
+        program.enroll(parent_id=p.id, parent_school=p.school, child_id=None, enrolled_on=date(2025, 1, 6), actor="bench")
     sessions = []
     for week in range(14):
         s = Session.schedule(program_id=program.id, title=f"Bijeenkomst {week + 1}",

@@ -97,7 +97,7 @@ class SchoolBlock:
         self.programs.append(program)
         late, leaver = parents[-1], parents[0]
         for p in parents[:-1]:
-            program.enroll(parent_id=p.id, child_id=self.child_of(p), enrolled_on=first - timedelta(days=7), actor=actor)
+            program.enroll(parent_id=p.id, parent_school=p.school, child_id=self.child_of(p), enrolled_on=first - timedelta(days=7), actor=actor)
         sessions = [
             Session.schedule(program_id=program.id, title=f"{kind} {i + 1}", starts_at=evening(first + timedelta(weeks=i), self.evening),
                              location="Ouderkamer", homework=homework, participants=None, actor=actor)
@@ -107,7 +107,7 @@ class SchoolBlock:
         cancelled = rng.randrange(2, weeks)
         for i, session in enumerate(sessions):
             if i == 2:
-                program.enroll(parent_id=late.id, child_id=self.child_of(late), enrolled_on=session.date, actor=actor)
+                program.enroll(parent_id=late.id, parent_school=late.school, child_id=self.child_of(late), enrolled_on=session.date, actor=actor)
             if i == weeks // 2 and len(parents) > 1:
                 program.withdraw(parent_id=leaver.id, withdrawn_on=session.date, reason="Verhuisd", actor=actor)
             if i == cancelled:

@@ -1,4 +1,8 @@
-"""The rules that can refuse a command, one exception each (409 at the API)."""
+"""The rules that can refuse a command, one exception each (409 at the API).
+
+Each refusal has a stable `code` (the API answers it, clients branch on it: never rename one)
+and its own sentence in the staff UI (web/staff/messages.py, keyed by the class). The base
+class's `rule_violated` is only for the abstract DomainError itself."""
 
 from __future__ import annotations
 
@@ -24,56 +28,185 @@ class NotFoundError(Exception):
         self.message = f"{what} {ident} not found"
 
 
+# -- enrolment ---------------------------------------------------------------------------------
+
+
 class AlreadyEnrolledError(DomainError):
+    """The parent is already enrolled in the programme."""
+
     code = "already_enrolled"
 
 
 class NotEnrolledError(DomainError):
+    """The parent is (or was, on that day) not enrolled in the programme."""
+
     code = "not_enrolled"
 
 
+class SchoolMismatchError(DomainError):
+    """The parent is registered at another school than the programme's."""
+
+    code = "school_mismatch"
+
+
+class InvalidDateError(DomainError):
+    """A date out of order (withdrawal before enrolment, re-enrolment before the last
+    withdrawal) or a session outside the years a session may lie in."""
+
+    code = "invalid_date"
+
+
+# -- sessions ----------------------------------------------------------------------------------
+
+
 class NotAParticipantError(DomainError):
+    """The parent is not one of the participants of this home visit."""
+
     code = "not_a_participant"
 
 
 class SessionCancelledError(DomainError):
+    """The session is cancelled: no roll call, homework or second cancellation."""
+
     code = "session_cancelled"
 
 
 class RollCallRecordedError(DomainError):
+    """A session with a roll call cannot be cancelled."""
+
     code = "roll_call_recorded"
 
 
 class NoHomeworkAssignedError(DomainError):
+    """No homework was assigned at this session, so none can be recorded."""
+
     code = "no_homework_assigned"
 
 
+class StartTimeWithoutOffsetError(DomainError):
+    """A session's start time must say its UTC offset (its date depends on it)."""
+
+    code = "start_time_without_offset"
+
+
+class UnknownAttendanceStatusError(DomainError):
+    """An attendance status is present, absent or excused (afgemeld)."""
+
+    code = "unknown_attendance_status"
+
+
+class InvalidSeriesLengthError(DomainError):
+    """A weekly series runs for 1 to 60 weeks."""
+
+    code = "invalid_series_length"
+
+
+# -- parents and children ----------------------------------------------------------------------
+
+
 class UnknownChildError(DomainError):
+    """The child is not a child of this parent."""
+
     code = "unknown_child"
 
 
 class InvalidGroupError(DomainError):
+    """A primary-school year group is 1 to 8."""
+
     code = "invalid_group"
 
 
 class InvalidScoreError(DomainError):
+    """A score lies between 0 and a maximum score greater than 0."""
+
     code = "invalid_score"
 
 
-class InvalidDateError(DomainError):
-    code = "invalid_date"
+# -- programme settings and payouts ------------------------------------------------------------
 
 
-class SchoolMismatchError(DomainError):
-    code = "school_mismatch"
+class UnknownProgramKindError(DomainError):
+    """A programme is of one of the known kinds (PACT, Pittige Jaren, REAL, ...)."""
+
+    code = "unknown_program_kind"
 
 
-class PayoutExceedsOutstandingError(DomainError):
-    code = "payout_exceeds_outstanding"
+class InvalidRateError(DomainError):
+    """A rate or threshold of the completion rule or reward scheme lies between 0 and 1."""
+
+    code = "invalid_rate"
+
+
+class InvalidSessionCountError(DomainError):
+    """The minimum number of sessions attended is 0 or more, within the limit."""
+
+    code = "invalid_session_count"
+
+
+class InvalidRewardAmountError(DomainError):
+    """A reward (per session, per homework, per assessment, the cap) is 0 or more, within the limit."""
+
+    code = "invalid_reward_amount"
 
 
 class InvalidAmountError(DomainError):
+    """A payout is more than 0 cents, within the limit."""
+
     code = "invalid_amount"
+
+
+class UnknownPayoutMethodError(DomainError):
+    """A payout is in cash or into the child's education fund."""
+
+    code = "unknown_payout_method"
+
+
+class PayoutExceedsOutstandingError(DomainError):
+    """A payout is never more than what the parent earned and was not yet paid."""
+
+    code = "payout_exceeds_outstanding"
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+class InvalidRoleError(DomainError):
+    """A user's role is one of the known roles."""
+
+    code = "invalid_role"
+
+
+class SchoolRequiredError(DomainError):
+    """Staff work for at least one named school."""
+
+    code = "school_required"
+
+
+class UserNameRequiredError(DomainError):
+    """A user needs a name to sign in with."""
+
+    code = "user_name_required"
+
+
+class UserExistsError(DomainError):
+    """A user name is taken once."""
+
+    code = "user_exists"
+
+
+class UnknownUserError(DomainError):
+    """There is no user with this name."""
+
+    code = "unknown_user"
+
+
+class UserDisabledError(DomainError):
+    """A disabled user gets no new API token."""
+
+    code = "user_disabled"
+
+
+# -- storage -----------------------------------------------------------------------------------
 
 
 class ConcurrentEditError(DomainError):

@@ -10,12 +10,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
-    DomainError,
     InvalidDateError,
     NoHomeworkAssignedError,
     NotAParticipantError,
     RollCallRecordedError,
     SessionCancelledError,
+    StartTimeWithoutOffsetError,
+    UnknownAttendanceStatusError,
 )
 
 ATTENDANCE_STATUSES = ("present", "absent", "excused")
@@ -28,7 +29,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 def ensure_session_time(starts_at: datetime) -> None:
     """Refuse a start time without a UTC offset, or outside FIRST_YEAR..LAST_YEAR."""
     if starts_at.tzinfo is None or starts_at.utcoffset() is None:
-        raise DomainError("starts_at must carry a UTC offset")
+        raise StartTimeWithoutOffsetError("starts_at must carry a UTC offset")
     if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
         raise InvalidDateError(
             f"starts_at must lie in the years {FIRST_YEAR} to {LAST_YEAR}", starts_at=starts_at.isoformat()
@@ -119,7 +120,7 @@ class Session(Aggregate):
         self.ensure_participants(p for p, _ in records)
         for _, status in records:
             if status not in ATTENDANCE_STATUSES:
-                raise DomainError(f"status must be one of {', '.join(ATTENDANCE_STATUSES)}")
+                raise UnknownAttendanceStatusError(f"status must be one of {', '.join(ATTENDANCE_STATUSES)}", status=status)
         recorded = 0
         for parent_id, status in dict(records).items():
             if self.attendance.get(parent_id) != status:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from domain.errors import DomainError
+from domain.errors import (
+    InvalidRateError,
+    InvalidRewardAmountError,
+    InvalidSessionCountError,
+    UnknownPayoutMethodError,
+    UnknownProgramKindError,
+)
 
 PAYOUT_METHODS = ("cash", "education_fund")
 MAX_CENTS = 10**9  # ten million euro: any amount above is a typing error (and would overflow 64-bit sums)
@@ -114,7 +120,7 @@ def template(kind: str) -> ProgramTemplate:
     try:
         return TEMPLATES[kind]
     except KeyError:
-        raise DomainError(f"unknown programme kind {kind!r}; choose one of {', '.join(KINDS)}") from None
+        raise UnknownProgramKindError(f"unknown programme kind {kind!r}; choose one of {', '.join(KINDS)}") from None
 
 
 def completion_rule(kind: str, overrides: dict[str, Any] | None) -> CompletionRule:
@@ -122,9 +128,9 @@ def completion_rule(kind: str, overrides: dict[str, Any] | None) -> CompletionRu
     rule = replace(template(kind).completion, **(overrides or {}))
     for name in ("min_attendance_rate", "min_homework_rate"):
         if not 0 <= getattr(rule, name) <= 1:
-            raise DomainError(f"{name} must be between 0 and 1")
+            raise InvalidRateError(f"{name} must be between 0 and 1", setting=name)
     if not 0 <= rule.min_sessions_attended <= MAX_SESSIONS:
-        raise DomainError(f"min_sessions_attended must be between 0 and {MAX_SESSIONS}")
+        raise InvalidSessionCountError(f"min_sessions_attended must be between 0 and {MAX_SESSIONS}")
     return rule
 
 
@@ -133,11 +139,11 @@ def reward_scheme(kind: str, overrides: dict[str, Any] | None) -> RewardScheme:
     scheme = replace(template(kind).rewards, **(overrides or {}))
     for name in ("per_session_cents", "per_homework_cents", "per_assessment_cents"):
         if not 0 <= getattr(scheme, name) <= MAX_CENTS:
-            raise DomainError(f"{name} must be between 0 and {MAX_CENTS}")
+            raise InvalidRewardAmountError(f"{name} must be between 0 and {MAX_CENTS}", setting=name)
     if scheme.cap_cents is not None and not 0 <= scheme.cap_cents <= MAX_CENTS:
-        raise DomainError(f"cap_cents must be between 0 and {MAX_CENTS} (or null for no cap)")
+        raise InvalidRewardAmountError(f"cap_cents must be between 0 and {MAX_CENTS} (or null for no cap)")
     if not 0 <= scheme.assessment_threshold <= 1:
-        raise DomainError("assessment_threshold must be between 0 and 1")
+        raise InvalidRateError("assessment_threshold must be between 0 and 1", setting="assessment_threshold")
     if scheme.payout not in PAYOUT_METHODS:
-        raise DomainError(f"payout must be one of {', '.join(PAYOUT_METHODS)}")
+        raise UnknownPayoutMethodError(f"payout must be one of {', '.join(PAYOUT_METHODS)}")
     return scheme

@@ -4,7 +4,7 @@ reward scheme, enrolments (and withdrawals) and the payouts made to parents."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 from uuid import UUID, uuid4
 
@@ -14,10 +14,17 @@ from domain.errors import (
     AlreadyEnrolledError,
     InvalidAmountError,
     InvalidDateError,
+    InvalidSeriesLengthError,
     NotEnrolledError,
     PayoutExceedsOutstandingError,
+    SchoolMismatchError,
+    UnknownPayoutMethodError,
 )
+from domain.session import Session, ensure_session_time
 from domain.templates import MAX_CENTS, PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
+
+# A weekly series is scheduled for at most this many weeks (more than a school year of weeks).
+MAX_SERIES_WEEKS = 60
 
 
 @dataclass
@@ -101,8 +108,14 @@ class TrainingProgram(Aggregate):
                 return e
         return None
 
-    def enroll(self, *, parent_id: UUID, child_id: UUID | None, enrolled_on: date, actor: str) -> None:
-        """Enrol a parent; a parent already enrolled cannot be enrolled twice."""
+    def enroll(
+        self, *, parent_id: UUID, parent_school: str, child_id: UUID | None, enrolled_on: date, actor: str
+    ) -> None:
+        """Enrol a parent of the programme's school; a parent already enrolled cannot be enrolled twice."""
+        if parent_school != self.school:
+            raise SchoolMismatchError(
+                "the parent is registered at another school than the programme's", parent_id=str(parent_id)
+            )
         if self.current_enrolment(parent_id) is not None:
             raise AlreadyEnrolledError("this parent is already enrolled in the programme", parent_id=str(parent_id))
         for e in self.enrolments.get(parent_id, []):
@@ -149,6 +162,15 @@ class TrainingProgram(Aggregate):
                 parent_ids=missing,
             )
 
+    def was_enrolled(self, parent_id: UUID) -> bool:
+        """Whether the parent was ever enrolled (withdrawn or not)."""
+        return parent_id in self.enrolments
+
+    def ensure_was_enrolled(self, parent_id: UUID) -> None:
+        """Refuse a parent who was never enrolled (their results and payouts belong elsewhere)."""
+        if not self.was_enrolled(parent_id):
+            raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+
     def enrolled_parents(self) -> list[UUID]:
         """Every parent ever enrolled, in order of first enrolment."""
         return list(self.enrolments)
@@ -163,12 +185,11 @@ class TrainingProgram(Aggregate):
         self, *, parent_id: UUID, amount_cents: int, method: str, earned_cents: int, actor: str
     ) -> Payout:
         """Pay a parent part or all of what is outstanding (earned minus already paid)."""
-        if parent_id not in self.enrolments:
-            raise NotEnrolledError("this parent was never enrolled in the programme", parent_id=str(parent_id))
+        self.ensure_was_enrolled(parent_id)
         if not 0 < amount_cents <= MAX_CENTS:
             raise InvalidAmountError(f"amount_cents must be between 1 and {MAX_CENTS}", amount_cents=amount_cents)
         if method not in PAYOUT_METHODS:
-            raise InvalidAmountError(f"method must be one of {', '.join(PAYOUT_METHODS)}", method=method)
+            raise UnknownPayoutMethodError(f"method must be one of {', '.join(PAYOUT_METHODS)}", method=method)
         outstanding = earned_cents - self.paid_cents(parent_id)
         if amount_cents > outstanding:
             raise PayoutExceedsOutstandingError(
@@ -182,3 +203,37 @@ class TrainingProgram(Aggregate):
     @event("PayoutRecorded")
     def _payout_recorded(self, *, payout_id: UUID, parent_id: UUID, amount_cents: int, method: str, actor: str) -> None:
         self.payouts.append(Payout(payout_id, parent_id, amount_cents, method))
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def schedule_series(
+        self,
+        *,
+        title: str,
+        first_starts_at: datetime,
+        weeks: int,
+        location: str | None,
+        homework: str | None,
+        participants: list[UUID] | None,
+        actor: str,
+    ) -> list[Session]:
+        """Schedule a weekly series of this programme's sessions (numbered titles when more than
+        one); a home visit's participants must have been enrolled."""
+        if participants is not None:
+            unknown = [str(p) for p in participants if not self.was_enrolled(p)]
+            if unknown:
+                raise NotEnrolledError(
+                    f"participants not enrolled in the programme: {', '.join(unknown)}", parent_ids=unknown
+                )
+        if not 1 <= weeks <= MAX_SERIES_WEEKS:
+            raise InvalidSeriesLengthError(f"weeks must be between 1 and {MAX_SERIES_WEEKS}", weeks=weeks)
+        ensure_session_time(first_starts_at)  # before adding weeks to it (year 9999 would overflow)
+        return [
+            Session.schedule(
+                program_id=self.id,
+                title=title if weeks == 1 else f"{title} {i + 1}",
+                starts_at=first_starts_at + timedelta(weeks=i),
+                location=location, homework=homework, participants=participants, actor=actor,
+            )
+            for i in range(weeks)
+        ]

@@ -11,7 +11,7 @@ import click
 from betrokken.demo import DEFAULT_SEED, DEMO_ACTOR, DemoSummary, fill_demo
 from betrokken.demo_scale import ScaleProgress, add_schools
 from betrokken.system import System, open_system
-from domain.user import UserExistsError
+from domain.errors import UserExistsError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 
 from domain.errors import (
     DomainError, NoHomeworkAssignedError, NotAParticipantError, RollCallRecordedError,
-    SessionCancelledError,
+    SessionCancelledError, StartTimeWithoutOffsetError, UnknownAttendanceStatusError,
 )
 from domain.session import Session
 
@@ -31,7 +31,7 @@ def test_the_session_date_is_taken_in_its_own_offset():
 
 
 def test_a_time_without_offset_is_refused_by_the_aggregate():
-    with pytest.raises(DomainError):
+    with pytest.raises(StartTimeWithoutOffsetError):
         session(starts_at=datetime(2026, 9, 7, 19, 30))
 
 
@@ -46,7 +46,7 @@ def test_repeating_a_roll_call_records_nothing_and_a_different_status_is_a_corre
 
 def test_unknown_status_is_refused_before_anything_is_recorded():
     s, a, b = session(), uuid4(), uuid4()
-    with pytest.raises(DomainError):
+    with pytest.raises(UnknownAttendanceStatusError):
         s.record_attendance([(a, "present"), (b, "late")], actor="t")
     assert s.attendance == {} and types(s) == ["Scheduled"]
 

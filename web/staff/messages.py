@@ -1,8 +1,10 @@
 """A refusal from the domain, told in the user's language.
 
 Domain errors carry an English message for logs and the API, and a stable `code`; the UI
-picks its sentence by the code (and the details the error carries), so the rule stays in the
-domain and only the wording lives here."""
+picks its sentence by the error's class (and the details the error carries), so the rule stays
+in the domain and only the wording lives here. Message ids are the Dutch sentences (as
+everywhere in the UI); the English ones are in web/translations/en. Every DomainError subclass
+has its own entry: tests/ui/test_refusal_messages.py walks them."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Callable
 
 from flask_babel import gettext as _
 
+from domain import errors as refused
 from domain.errors import DomainError
 from web.i18n import fmt_money
 
@@ -35,28 +38,48 @@ def _invalid_date(e: DomainError) -> str:
     return _("Een nieuwe inschrijving begint op of na de laatste uitschrijving.")
 
 
-MESSAGES: dict[str, Callable[[DomainError], str]] = {
-    "already_enrolled": lambda e: _("Deze ouder is al ingeschreven voor het programma."),
-    "not_enrolled": _not_enrolled,
-    "not_a_participant": lambda e: _("Deze ouder hoort niet bij dit huisbezoek."),
-    "session_cancelled": lambda e: _("Deze bijeenkomst is geannuleerd."),
-    "roll_call_recorded": lambda e: _("Er is al presentie opgenomen; deze bijeenkomst kan niet meer worden geannuleerd."),
-    "no_homework_assigned": lambda e: _("Bij deze bijeenkomst is geen huiswerk opgegeven."),
-    "unknown_child": lambda e: _("Dit kind hoort niet bij deze ouder."),
-    "invalid_group": lambda e: _("Een groep is 1 tot en met 8."),
-    "invalid_score": lambda e: _("De score moet tussen 0 en de maximale score liggen."),
-    "invalid_date": _invalid_date,
-    "school_mismatch": lambda e: _("Deze ouder staat ingeschreven bij een andere school dan het programma."),
-    "payout_exceeds_outstanding": _outstanding,
-    "invalid_amount": lambda e: _("Vul een bedrag groter dan € 0 in."),
-    "concurrent_edit": lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
+Say = Callable[[DomainError], str]
+
+MESSAGES: dict[type, Say] = {
+    DomainError: lambda e: _("Dit kan niet: %(reason)s", reason=e.message),  # only a refusal without its own class
+    # enrolment
+    refused.AlreadyEnrolledError: lambda e: _("Deze ouder is al ingeschreven voor het programma."),
+    refused.NotEnrolledError: _not_enrolled,
+    refused.SchoolMismatchError: lambda e: _("Deze ouder staat ingeschreven bij een andere school dan het programma."),
+    refused.InvalidDateError: _invalid_date,
+    # sessions
+    refused.NotAParticipantError: lambda e: _("Deze ouder hoort niet bij dit huisbezoek."),
+    refused.SessionCancelledError: lambda e: _("Deze bijeenkomst is geannuleerd."),
+    refused.RollCallRecordedError: lambda e: _("Er is al presentie opgenomen; deze bijeenkomst kan niet meer worden geannuleerd."),
+    refused.NoHomeworkAssignedError: lambda e: _("Bij deze bijeenkomst is geen huiswerk opgegeven."),
+    refused.StartTimeWithoutOffsetError: lambda e: _("De begintijd mist de tijdzone; vul de datum en tijd opnieuw in."),
+    refused.UnknownAttendanceStatusError: lambda e: _("Kies per ouder aanwezig, afwezig of afgemeld."),
+    refused.InvalidSeriesLengthError: lambda e: _("Vul 1 tot en met 60 weken in."),
+    # parents and children
+    refused.UnknownChildError: lambda e: _("Dit kind hoort niet bij deze ouder."),
+    refused.InvalidGroupError: lambda e: _("Een groep is 1 tot en met 8."),
+    refused.InvalidScoreError: lambda e: _("De score moet tussen 0 en de maximale score liggen."),
+    # programme settings and payouts
+    refused.UnknownProgramKindError: lambda e: _("Kies een soort programma uit de lijst."),
+    refused.InvalidRateError: lambda e: _("Vul een percentage van 0 tot 100 in."),
+    refused.InvalidSessionCountError: lambda e: _("Het minimum aantal bijeenkomsten kan niet negatief of onwaarschijnlijk groot zijn."),
+    refused.InvalidRewardAmountError: lambda e: _("Een beloning kan niet negatief of onwaarschijnlijk groot zijn."),
+    refused.InvalidAmountError: lambda e: _("Vul een bedrag groter dan € 0 in."),
+    refused.UnknownPayoutMethodError: lambda e: _("Kies contant of het onderwijsfonds."),
+    refused.PayoutExceedsOutstandingError: _outstanding,
+    # users
+    refused.InvalidRoleError: lambda e: _("Deze rol bestaat niet."),
+    refused.SchoolRequiredError: lambda e: _("Een medewerker werkt voor ten minste één school; kies een school."),
+    refused.UserNameRequiredError: lambda e: _("Vul een gebruikersnaam in."),
+    refused.UserExistsError: lambda e: _("Deze gebruikersnaam is al in gebruik."),
+    refused.UnknownUserError: lambda e: _("Er is geen gebruiker met deze naam."),
+    refused.UserDisabledError: lambda e: _("Deze gebruiker is uitgeschakeld."),
+    # storage
+    refused.ConcurrentEditError: lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
 }
 
 
 def refusal(error: DomainError) -> str:
-    """The sentence to show on the form for a refused command."""
-    say = MESSAGES.get(getattr(error, "code", ""))
-    if say is not None:
-        return say(error)
-    return _("Dit kan niet: %(reason)s", reason=error.message)
-
+    """The sentence to show on the form for a refused command (its class's, or its nearest base's)."""
+    owner = next(cls for cls in type(error).__mro__ if cls in MESSAGES)  # DomainError at the latest
+    return MESSAGES[owner](error)
