@@ -17,7 +17,10 @@ from domain.errors import (
     NotEnrolledError,
     PayoutExceedsOutstandingError,
 )
-from domain.templates import MAX_CENTS, PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
+from domain.limits import MAX_CENTS, PAYOUT_METHODS
+from domain import rules
+from domain.rules import CompletionRule, RewardScheme
+from domain.templates import completion_rule, reward_scheme
 
 
 @dataclass
@@ -29,10 +32,6 @@ class Enrolment:
     enrolled_on: date
     withdrawn_on: date | None = None
     reason: str | None = None
-
-    def covers(self, day: date) -> bool:
-        """Whether the parent was enrolled on this day."""
-        return self.enrolled_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
 
 
 @dataclass(frozen=True)
@@ -136,9 +135,13 @@ class TrainingProgram(Aggregate):
         current.withdrawn_on = withdrawn_on
         current.reason = reason
 
+    def enrolment_periods(self, parent_id: UUID) -> list[tuple[date, date | None]]:
+        """The parent's enrolment periods as (enrolled_on, withdrawn_on), oldest first."""
+        return [(e.enrolled_on, e.withdrawn_on) for e in self.enrolments.get(parent_id, [])]
+
     def is_enrolled_on(self, parent_id: UUID, day: date) -> bool:
         """Whether the parent was enrolled on that day."""
-        return any(e.covers(day) for e in self.enrolments.get(parent_id, []))
+        return rules.is_enrolled_on(day, self.enrolment_periods(parent_id))
 
     def ensure_enrolled_on(self, day: date, parent_ids: Iterable[UUID]) -> None:
         """Refuse when any of these parents was not enrolled on that day."""
