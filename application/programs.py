@@ -23,8 +23,8 @@ from application.clock import today
 from application.directory import Directory
 from application.keystore import KeyStore
 from application.personal_data import PersonalDataMapper
+from domain import participation
 from domain.errors import ConcurrentEditError, NotFoundError
-from domain.figures import ParentFigures, parent_figures
 from domain.parent import Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import Payout, TrainingProgram
@@ -131,18 +131,11 @@ class ProgramService(Application):
         found = [self._get(Session, "session", i) for i in self.directory.sessions_of(program_id)]
         return sorted(found, key=lambda s: s.starts_at)
 
-    def figures(self, program_id: UUID, parent_id: UUID, actor: Actor = SYSTEM) -> ParentFigures:
-        """One parent's attendance, completion and rewards, straight from the aggregates."""
-        program = self.program(program_id, actor)
-        return self._figures(program, parent_id)
-
-    def _figures(self, program: TrainingProgram, parent_id: UUID) -> ParentFigures:
+    def _earned_from_aggregates(self, program: TrainingProgram, parent_id: UUID) -> int:
+        """What the parent earned, counted from the aggregates by the rulebook."""
         sessions = [self._get(Session, "session", i) for i in self.directory.sessions_of(program.id)]
         assessments = self._get(Parent, "parent", parent_id).assessments
-        return parent_figures(program, sessions, assessments, parent_id)
-
-    def _earned_from_aggregates(self, program: TrainingProgram, parent_id: UUID) -> int:
-        return self._figures(program, parent_id).earned_cents
+        return participation.earnings(program, sessions, assessments, parent_id).earned_cents
 
     # -- parents ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
 from betrokken.demo_people import Family, draw_family, engagement, homework_done, roll_call_status
 from domain.parent import Parent
+from domain.rules import Balance
 from domain.session import Session
 from domain.training_program import TrainingProgram
 
@@ -319,10 +320,11 @@ class DemoBuilder:
         for parent_id in current.enrolled_parents():
             if self.rng.random() > share:
                 continue
-            figures = self.service.figures(program.id, parent_id, self.actor)
-            if figures.outstanding_cents <= 0:
+            balance = Balance(self.service.earned_cents(current, parent_id), current.paid_cents(parent_id))
+            if not balance.eligible:
                 continue
-            amount = figures.outstanding_cents if self.rng.random() < 0.75 else figures.outstanding_cents // 2
+            due = balance.outstanding_cents
+            amount = due if self.rng.random() < 0.75 else due // 2
             if amount <= 0:
                 continue
             self.service.record_payout(

@@ -16,7 +16,7 @@ from uuid import UUID
 from application.programs import ProgramService
 from betrokken.demo import DEMO_ACTOR, PACT_REWARDS, SCHOOLS, evening, first_weekday_on_or_after
 from betrokken.demo_people import draw_family, engagement, homework_done, roll_call_status
-from domain.figures import parent_figures
+from domain import participation
 from domain.parent import Parent
 from domain.session import Session
 from domain.training_program import TrainingProgram
@@ -134,7 +134,7 @@ class SchoolBlock:
                                     score=score, max_score=40, taken_on=date(2026, 1, 20), actor=actor)
         if rewards:
             for p in parents:
-                earned = parent_figures(program, sessions, p.assessments, p.id).earned_cents
+                earned = participation.earnings(program, sessions, p.assessments, p.id).earned_cents
                 if earned > 0 and rng.random() < 0.7:
                     program.record_payout(parent_id=p.id, amount_cents=earned, method=program.rewards.payout,
                                           earned_cents=earned, actor=actor)

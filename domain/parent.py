@@ -10,8 +10,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidGroupError, InvalidScoreError, UnknownChildError
-
-MIN_GROUP, MAX_GROUP = 1, 8
+from domain.limits import MAX_GROUP, MIN_GROUP
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,8 @@ from domain.errors import (
     StartTimeWithoutOffsetError,
     UnknownAttendanceStatusError,
 )
-
-ATTENDANCE_STATUSES = ("present", "absent", "excused")
-# A session starts within these years. Outside them is a typing error, and near year 1 or 9999
-# the moment cannot be converted to UTC or moved a week on: a stored event the projections
-# could never read again.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+from domain.limits import ATTENDANCE_STATUSES, FIRST_YEAR, LAST_YEAR
+from domain.rules import Sitting
 
 
 def ensure_session_time(starts_at: datetime) -> None:
@@ -101,6 +97,10 @@ class Session(Aggregate):
     def held(self) -> bool:
         """A session is held once any attendance is recorded and it is not cancelled."""
         return bool(self.attendance) and not self.cancelled
+
+    def sitting(self, parent_id: UUID) -> Sitting:
+        """What this session recorded for a parent (as the rules count it)."""
+        return Sitting(self.attendance.get(parent_id), self.has_homework, self.homework_done.get(parent_id) is True)
 
     def ensure_participants(self, parent_ids: Iterable[UUID]) -> None:
         """For a session that names its participants, refuse anyone else."""

@@ -6,7 +6,7 @@ not change history)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.errors import (
@@ -16,38 +16,8 @@ from domain.errors import (
     UnknownPayoutMethodError,
     UnknownProgramKindError,
 )
-
-PAYOUT_METHODS = ("cash", "education_fund")
-MAX_CENTS = 10**9  # ten million euro: any amount above is a typing error (and would overflow 64-bit sums)
-MAX_SESSIONS = 10**6
-
-
-@dataclass(frozen=True)
-class CompletionRule:
-    """When a parent has completed the programme (see API.md, "completed")."""
-
-    min_attendance_rate: float = 0.5
-    min_homework_rate: float = 0.0
-    min_sessions_attended: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class RewardScheme:
-    """What a parent earns for taking part (the toolkit's "Belonen in ruil voor betrokkenheid";
-    Fryer, Levitt & List, NBER WP 21477). Amounts in euro cents; `cap_cents` None means no cap."""
-
-    per_session_cents: int = 0
-    per_homework_cents: int = 0
-    per_assessment_cents: int = 0
-    assessment_threshold: float = 0.5
-    cap_cents: int | None = None
-    payout: str = "cash"
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from domain.limits import MAX_CENTS, MAX_SESSIONS, PAYOUT_METHODS
+from domain.rules import CompletionRule, RewardScheme
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from domain.errors import (
     SchoolMismatchError,
     UnknownPayoutMethodError,
 )
+from domain import rules
+from domain.limits import MAX_CENTS, MAX_WEEKS, MIN_WEEKS, PAYOUT_METHODS
+from domain.rules import CompletionRule, RewardScheme
 from domain.session import Session, ensure_session_time
-from domain.templates import MAX_CENTS, PAYOUT_METHODS, CompletionRule, RewardScheme, completion_rule, reward_scheme
-
-# A weekly series is scheduled for at most this many weeks (more than a school year of weeks).
-MAX_SERIES_WEEKS = 60
+from domain.templates import completion_rule, reward_scheme
 
 
 @dataclass
@@ -36,10 +36,6 @@ class Enrolment:
     enrolled_on: date
     withdrawn_on: date | None = None
     reason: str | None = None
-
-    def covers(self, day: date) -> bool:
-        """Whether the parent was enrolled on this day."""
-        return self.enrolled_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
 
 
 @dataclass(frozen=True)
@@ -149,9 +145,13 @@ class TrainingProgram(Aggregate):
         current.withdrawn_on = withdrawn_on
         current.reason = reason
 
+    def enrolment_periods(self, parent_id: UUID) -> list[tuple[date, date | None]]:
+        """The parent's enrolment periods as (enrolled_on, withdrawn_on), oldest first."""
+        return [(e.enrolled_on, e.withdrawn_on) for e in self.enrolments.get(parent_id, [])]
+
     def is_enrolled_on(self, parent_id: UUID, day: date) -> bool:
         """Whether the parent was enrolled on that day."""
-        return any(e.covers(day) for e in self.enrolments.get(parent_id, []))
+        return rules.is_enrolled_on(day, self.enrolment_periods(parent_id))
 
     def ensure_enrolled_on(self, day: date, parent_ids: Iterable[UUID]) -> None:
         """Refuse when any of these parents was not enrolled on that day."""
@@ -225,8 +225,8 @@ class TrainingProgram(Aggregate):
                 raise NotEnrolledError(
                     f"participants not enrolled in the programme: {', '.join(unknown)}", parent_ids=unknown
                 )
-        if not 1 <= weeks <= MAX_SERIES_WEEKS:
-            raise InvalidSeriesLengthError(f"weeks must be between 1 and {MAX_SERIES_WEEKS}", weeks=weeks)
+        if not MIN_WEEKS <= weeks <= MAX_WEEKS:
+            raise InvalidSeriesLengthError(f"weeks must be between {MIN_WEEKS} and {MAX_WEEKS}", weeks=weeks)
         ensure_session_time(first_starts_at)  # before adding weeks to it (year 9999 would overflow)
         return [
             Session.schedule(

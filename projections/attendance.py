@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.rules import Tally, rate
 from projections.db import Database
 from projections.facts import ProgramFacts
-from projections.tally import Tally
 
 NAME = "attendance"
 TABLES = {
@@ -34,13 +34,11 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
         if s.cancelled:
             continue
         # Scheduled but not yet held: listed with zero counts (it counts for nobody yet).
-        counted = [p for p in facts.parents if facts.counts_for(s, p)]
-        statuses = [facts.attendance.get((s.session_id, p)) for p in counted]
-        present, excused = statuses.count("present"), statuses.count("excused")
-        done = sum(1 for p in counted if s.has_homework and facts.homework.get((s.session_id, p)) is True)
+        # The session's roll call is the rulebook's tally summed over the parents it counts for.
+        roll = Tally.count(facts.sitting(s, p) for p in facts.parents if facts.counts_for(s, p))
         sessions.append((
-            program, s.session_id, s.starts_at, s.starts_utc, s.position, s.held, len(counted),
-            present, len(counted) - present - excused, excused, s.has_homework, done,
+            program, s.session_id, s.starts_at, s.starts_utc, s.position, s.held, roll.sessions_held,
+            roll.attended, roll.absent, roll.excused, s.has_homework, roll.homework_completed,
         ))
     parents = [
         (program, p, facts.parents[p], t.sessions_held, t.attended, t.excused, t.absent, t.attendance_rate)
@@ -67,3 +65,20 @@ def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:
         )
     ]
     return {"sessions": sessions, "parents": parents}
+
+
+def summary(db: Database, program_id: str) -> dict[str, Any]:
+    """The programme at a glance: sessions planned (not cancelled) and held, and the attendance
+    rate over all its parents (attended / (held - excused), summed; None when that is 0)."""
+    [(planned, held)] = db.query(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN held THEN 1 ELSE 0 END), 0) FROM attendance_sessions"
+        " WHERE program_id = ?", (program_id,)
+    )
+    [(attended, countable)] = db.query(
+        "SELECT COALESCE(SUM(attended), 0), COALESCE(SUM(sessions_held - excused), 0) FROM attendance_parents"
+        " WHERE program_id = ?", (program_id,)
+    )
+    return {
+        "sessions_planned": int(planned), "sessions_held": int(held),
+        "attendance_rate": rate(int(attended), int(countable)),
+    }

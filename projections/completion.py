@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.rules import Tally
 from projections.db import Database
 from projections.facts import ProgramFacts
-from projections.tally import Tally
 
 NAME = "completion"
 TABLES = {
@@ -21,24 +21,12 @@ TABLES = {
 INDEXES: list[str] = []
 
 
-def completed(t: Tally, rules: dict[str, Any]) -> bool:
-    """Enough sessions attended, a high enough attendance rate (a null rate passes only a 0
-    minimum) and, when homework was assigned, a high enough homework rate."""
-    attendance_rate, homework_rate = t.attendance_rate, t.homework_rate
-    rate_ok = attendance_rate >= rules["min_attendance_rate"] if attendance_rate is not None else rules["min_attendance_rate"] == 0
-    return (
-        t.attended >= rules["min_sessions_attended"]
-        and rate_ok
-        and (homework_rate is None or homework_rate >= rules["min_homework_rate"])
-    )
-
-
 def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
     """The programme's rows, one per parent ever enrolled."""
     program = facts.program_id
     return {"completion": [
         (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,
-         t.homework_rate, completed(t, facts.rules))
+         t.homework_rate, facts.completion.is_met(t))
         for p, t in tallies.items()
     ]}
 

@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable
 
 from eventsourcing.utils import get_topic
 
+from domain import rules
 from domain.parent import Parent
+from domain.rules import CompletionRule, RewardScheme, Sitting
 from domain.session import Session
 from domain.training_program import TrainingProgram
 from projections.db import Tx
@@ -314,7 +316,8 @@ class ProgramFacts:
     """Everything the three views need to recompute one programme's rows."""
 
     program_id: str
-    rules: dict[str, Any]
+    completion: CompletionRule
+    rewards: RewardScheme
     parents: dict[str, int]  # parent -> position of first enrolment, in that order
     periods: dict[str, list[tuple[str, str | None]]]
     sessions: list[SessionFacts]  # in order of their start
@@ -324,18 +327,26 @@ class ProgramFacts:
     paid: dict[str, int]
 
     def counts_for(self, s: SessionFacts, parent: str) -> bool:
-        """A held session counts for a parent enrolled on its date (and named in it, if it names anyone)."""
-        if not s.held:
-            return False
-        if s.participants is not None and parent not in s.participants:
-            return False
-        return any(on <= s.day and (off is None or s.day < off) for on, off in self.periods.get(parent, ()))
+        """Whether a session counts for a parent (the rulebook's `counts_for`)."""
+        return rules.counts_for(s.held, parent, s.day, s.participants, self.periods.get(parent, ()))
+
+    def sitting(self, s: SessionFacts, parent: str) -> Sitting:
+        """What a session recorded for a parent."""
+        return Sitting(
+            self.attendance.get((s.session_id, parent)), s.has_homework,
+            self.homework.get((s.session_id, parent)) is True,
+        )
+
+    def assessments_passed(self, parent: str) -> int:
+        """How many of the parent's assessments in the programme reach its threshold."""
+        return sum(1 for score, max_score in self.assessments.get(parent, ()) if self.rewards.passes(score, max_score))
 
 
-RULE_COLUMNS = (
-    "min_attendance_rate", "min_homework_rate", "min_sessions_attended", "per_session_cents",
-    "per_homework_cents", "per_assessment_cents", "assessment_threshold", "cap_cents",
+COMPLETION_COLUMNS = ("min_attendance_rate", "min_homework_rate", "min_sessions_attended")
+REWARD_COLUMNS = (
+    "per_session_cents", "per_homework_cents", "per_assessment_cents", "assessment_threshold", "cap_cents", "payout",
 )
+RULE_COLUMNS = COMPLETION_COLUMNS + REWARD_COLUMNS
 
 
 def load_program(tx: Tx, program_id: str) -> ProgramFacts | None:
@@ -361,11 +372,12 @@ def load_programs(tx: Tx, program_ids: Iterable[str]) -> list[ProgramFacts]:
 def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
     marks = ",".join("?" * len(ids))
     where = f"program_id IN ({marks})"
-    rules = {
-        row[0]: dict(zip(RULE_COLUMNS, row[1:]))
+    split = len(COMPLETION_COLUMNS) + 1
+    settings = {
+        row[0]: (CompletionRule(*row[1:split]), RewardScheme(*row[split:]))
         for row in tx.query(f"SELECT program_id, {', '.join(RULE_COLUMNS)} FROM programs WHERE {where}", ids)
     }
-    if not rules:
+    if not settings:
         return []
     parents: dict[str, dict[str, int]] = {}
     for program, p, pos in tx.query(
@@ -415,11 +427,11 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
         paid.setdefault(program, {})[parent] = int(total)
     return [
         ProgramFacts(
-            program, rules[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
+            program, *settings[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
             attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
             paid.get(program, {}),
         )
-        for program in ids if program in rules
+        for program in ids if program in settings
     ]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.rules import Balance, Tally
 from projections.db import Database
 from projections.facts import ProgramFacts
-from projections.tally import Tally
 
 NAME = "rewards"
 TABLES = {
@@ -23,18 +23,12 @@ FIELDS = ("sessions_cents", "homework_cents", "assessment_cents", "earned_cents"
 
 def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int, int, int, bool]:
     """One parent's reward figures; a withdrawn parent keeps what was earned."""
-    r = facts.rules
-    passed = sum(
-        1 for score, max_score in facts.assessments.get(parent, ()) if score / max_score >= r["assessment_threshold"]
+    e = facts.rewards.earned(t, facts.assessments_passed(parent))
+    balance = Balance(e.earned_cents, facts.paid.get(parent, 0))
+    return (
+        e.sessions_cents, e.homework_cents, e.assessment_cents, e.earned_cents,
+        balance.paid_cents, balance.outstanding_cents, balance.eligible,
     )
-    sessions = t.attended * r["per_session_cents"]
-    homework = t.homework_completed * r["per_homework_cents"]
-    assessments = passed * r["per_assessment_cents"]
-    earned = sessions + homework + assessments
-    if r["cap_cents"] is not None:
-        earned = min(earned, r["cap_cents"])
-    paid = facts.paid.get(parent, 0)
-    return sessions, homework, assessments, earned, paid, earned - paid, earned - paid > 0
 
 
 def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:

@@ -124,6 +124,11 @@ class Projections:
         self._fresh()
         return attendance.read(self.db, str(program_id))
 
+    def summary(self, program_id: UUID) -> dict[str, Any]:
+        """Sessions planned and held, and the attendance rate over all the programme's parents."""
+        self._fresh()
+        return attendance.summary(self.db, str(program_id))
+
     def completion(self, program_id: UUID) -> list[dict[str, Any]]:
         """Per parent ever enrolled: attendance and homework rates and whether they completed."""
         self._fresh()

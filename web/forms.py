@@ -6,7 +6,6 @@ in euros (`12,50`) and rates as percentages, as staff think of them, and convert
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
@@ -37,9 +36,12 @@ try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3
     SelectChoice = None  # type: ignore[assignment,misc]
-from domain.templates import KINDS, MAX_CENTS, TEMPLATES
+from domain.limits import (
+    BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
+    MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS,
+)
+from domain.templates import KINDS, TEMPLATES
 
-BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 REQUIRED = _l("Vul dit veld in.")
 
 
@@ -55,7 +57,8 @@ def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-PAYOUT_CHOICES = choices([("cash", _l("Contant")), ("education_fund", _l("Onderwijsfonds"))])
+PAYOUT_LABELS = {"cash": _l("Contant"), "education_fund": _l("Onderwijsfonds")}
+PAYOUT_CHOICES = choices((method, PAYOUT_LABELS[method]) for method in PAYOUT_METHODS)
 
 
 class DecimalCommaField(Field):
@@ -64,7 +67,7 @@ class DecimalCommaField(Field):
     widget = StringField.widget
     # Bigger is a typing error, and 1e999999 became float('inf') (stored in an assessment) or
     # overflowed the cents conversion (a 500).
-    largest = Decimal(10**9)
+    largest = Decimal(LARGEST_NUMBER)
     too_big = _l("Dat getal is te groot.")
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
@@ -143,6 +146,10 @@ def not_negative() -> NumberRange:
     return NumberRange(min=0, message=_l("Vul 0 of meer in."))
 
 
+def group_range() -> NumberRange:
+    return NumberRange(min=MIN_GROUP, max=MAX_GROUP, message=_l("Een groep is 1 tot en met 8."))
+
+
 def percentage() -> NumberRange:
     return NumberRange(min=0, max=100, message=_l("Vul een percentage van 0 tot 100 in."))
 
@@ -159,7 +166,7 @@ class SchoolMixin:
 
     school = StringField(
         _l("School (BRIN)"),
-        [required(), Regexp(BRIN.pattern, message=_l("Een BRIN-code is twee cijfers en twee letters, bijvoorbeeld 12AB."))],
+        [required(), Regexp(BRIN_PATTERN, message=_l("Een BRIN-code is twee cijfers en twee letters, bijvoorbeeld 12AB."))],
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
     )
 
@@ -188,9 +195,9 @@ def _only(choices: list[str]):  # type: ignore[no-untyped-def]
 class ChildForm(Form):
     """One child: name and groep (1 to 8); an empty row is skipped."""
 
-    name = StringField(_l("Naam kind"), [Optional(), Length(max=200)])
+    name = StringField(_l("Naam kind"), [Optional(), Length(max=MAX_FORM_TEXT)])
     group = IntegerField(
-        _l("Groep"), [Optional(), NumberRange(min=1, max=8, message=_l("Een groep is 1 tot en met 8."))],
+        _l("Groep"), [Optional(), group_range()],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -206,11 +213,11 @@ class ChildForm(Form):
 class ParentForm(SchoolMixin, FlaskForm):
     """Register a parent with their children."""
 
-    name = StringField(_l("Naam ouder"), [required(), Length(max=200)], filters=[lambda v: v.strip() if v else v])
-    phone = StringField(_l("Telefoon"), [Optional(), Length(max=40)], render_kw={"type": "tel", "autocomplete": "off"})
-    email = StringField(_l("E-mail"), [Optional(), Length(max=200)], render_kw={"type": "email"})
-    language = StringField(_l("Taal thuis"), [Optional(), Length(max=40)])
-    children = FieldList(FormField(ChildForm), min_entries=3, max_entries=12)
+    name = StringField(_l("Naam ouder"), [required(), Length(max=MAX_FORM_TEXT)], filters=[lambda v: v.strip() if v else v])
+    phone = StringField(_l("Telefoon"), [Optional(), Length(max=MAX_SHORT_TEXT)], render_kw={"type": "tel", "autocomplete": "off"})
+    email = StringField(_l("E-mail"), [Optional(), Length(max=MAX_FORM_TEXT)], render_kw={"type": "email"})
+    language = StringField(_l("Taal thuis"), [Optional(), Length(max=MAX_SHORT_TEXT)])
+    children = FieldList(FormField(ChildForm), min_entries=3, max_entries=MAX_CHILDREN_ROWS)
 
     def validate_email(self, field: Field) -> None:
         # The API's own check (marshmallow's Email, as in ParentSchema), so form and API agree.
@@ -231,14 +238,14 @@ class ParentForm(SchoolMixin, FlaskForm):
 class ChildAddForm(FlaskForm):
     """Add a child to a registered parent."""
 
-    name = StringField(_l("Naam kind"), [required(), Length(max=200)])
-    group = IntegerField(_l("Groep"), [InputRequired(message=_l("Vul de groep van het kind in (1 tot en met 8).")), NumberRange(min=1, max=8, message=_l("Een groep is 1 tot en met 8."))])
+    name = StringField(_l("Naam kind"), [required(), Length(max=MAX_FORM_TEXT)])
+    group = IntegerField(_l("Groep"), [InputRequired(message=_l("Vul de groep van het kind in (1 tot en met 8).")), group_range()])
 
 
 class ProgramForm(SchoolMixin, FlaskForm):
     """Create a programme from its kind's template; the settings start at the template's defaults."""
 
-    name = StringField(_l("Naam programma"), [required(), Length(max=200)])
+    name = StringField(_l("Naam programma"), [required(), Length(max=MAX_FORM_TEXT)])
     kind = SelectField(_l("Soort programma"), choices=choices((k, TEMPLATES[k].label) for k in KINDS), default="pact")
     starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
     min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
@@ -288,16 +295,16 @@ class ProgramForm(SchoolMixin, FlaskForm):
 class ScheduleForm(FlaskForm):
     """Schedule one session or a weekly series: first date and time, number of weeks."""
 
-    title = StringField(_l("Titel"), [required(), Length(max=200)])
+    title = StringField(_l("Titel"), [required(), Length(max=MAX_FORM_TEXT)])
     first_date = DateField(_l("Datum (eerste bijeenkomst)"), [InputRequired(message=_l("Vul een datum in."))])
     time = TimeField(_l("Begintijd"), [InputRequired(message=_l("Vul een tijd in, bijvoorbeeld 19:00."))])
     weeks = IntegerField(
         _l("Aantal weken (elke week één bijeenkomst)"),
-        [InputRequired(message=REQUIRED), NumberRange(min=1, max=60, message=_l("Vul 1 tot en met 60 weken in."))],
+        [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul 1 tot en met 60 weken in."))],
         default=1,
     )
-    location = StringField(_l("Locatie"), [Optional(), Length(max=200)])
-    homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=2000)])
+    location = StringField(_l("Locatie"), [Optional(), Length(max=MAX_FORM_TEXT)])
+    homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=MAX_HOMEWORK_TEXT)])
     participants = MultiCheckboxField(_l("Alleen voor (huisbezoek; niets aangevinkt is alle ingeschreven ouders)"), choices=[])
 
 
@@ -313,7 +320,7 @@ class WithdrawForm(FlaskForm):
     """Withdraw (uitschrijven) a parent from a date on."""
 
     withdrawn_on = DateField(_l("Uitgeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today)
-    reason = StringField(_l("Reden"), [required(), Length(max=500)])
+    reason = StringField(_l("Reden"), [required(), Length(max=MAX_TEXT)])
 
 
 class AssessmentForm(FlaskForm):
@@ -321,7 +328,7 @@ class AssessmentForm(FlaskForm):
 
     program_id = SelectField(_l("Programma"), [InputRequired(message=_l("Kies een programma."))], choices=[])
     child_id = SelectField(_l("Kind"), [InputRequired(message=_l("Kies een kind."))], choices=[])
-    name = StringField(_l("Toets"), [required(), Length(max=200)])
+    name = StringField(_l("Toets"), [required(), Length(max=MAX_FORM_TEXT)])
     score = DecimalCommaField(_l("Score"), [required(), not_negative()])
     max_score = DecimalCommaField(_l("Maximale score"), [required()])
     taken_on = DateField(_l("Afgenomen op"), [InputRequired(message=_l("Vul een datum in."))], default=today)
@@ -345,7 +352,7 @@ class PayoutForm(FlaskForm):
 class CancelForm(FlaskForm):
     """Cancel a session that has no roll call yet."""
 
-    reason = StringField(_l("Reden"), [required(), Length(max=500)])
+    reason = StringField(_l("Reden"), [required(), Length(max=MAX_TEXT)])
 
 
 class CsrfOnlyForm(FlaskForm):

@@ -16,22 +16,23 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_dump, valida
 
 from application.clock import with_school_offset
 from application.audit import LogPage
-from domain.parent import MAX_GROUP, MIN_GROUP, Parent
-from domain.session import ATTENDANCE_STATUSES, FIRST_YEAR, LAST_YEAR, Session
-from domain.templates import KINDS, PAYOUT_METHODS
+from domain.limits import (
+    ATTENDANCE_STATUSES, BRIN_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_CENTS, MAX_GROUP, MAX_LOG_PAGE, MAX_POSITION,
+    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS,
+)
+from domain.parent import Parent
+from domain.session import Session
+from domain.templates import KINDS
 from domain.training_program import Payout, TrainingProgram
 
-BRIN = validate.Regexp(r"^[0-9]{2}[A-Z0-9]{2}$", error="a BRIN code is two digits and two capitals or digits, e.g. 12AB")
+BRIN = validate.Regexp(BRIN_PATTERN, error="a BRIN code is two digits and two capitals or digits, e.g. 12AB")
 RATE = validate.Range(min=0, max=1)
 NOT_NEGATIVE = validate.Range(min=0)
-TEXT = validate.Length(min=1, max=500)
-# Numbers reach SQLite INTEGER columns (64-bit) in the projections, multiplied and summed there: a
-# bigger one made every later projection read a 500 (the catch-up stopped on it, for good, since
-# the event was stored). 10^9 cents is ten million euro; positions and versions stay below 2^53.
-MAX_CENTS = 10**9
+TEXT = validate.Length(min=1, max=MAX_TEXT)
+SHORT_TEXT = validate.Length(max=MAX_SHORT_TEXT)
 CENTS = validate.Range(min=0, max=MAX_CENTS)
-COUNT = validate.Range(min=0, max=10**6)
-POSITION = validate.Range(min=0, max=2**53)
+COUNT = validate.Range(min=0, max=MAX_SESSIONS)
+POSITION = validate.Range(min=0, max=MAX_POSITION)
 
 
 class SchoolDateTime(fields.DateTime):
@@ -88,12 +89,12 @@ class ParentSchema(StrictSchema):
     id = fields.UUID(dump_only=True)
     school = fields.String(required=True, validate=BRIN)
     name = fields.String(required=True, validate=TEXT)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    phone = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
     # validated as an e-mail address, documented as text: an erased parent's reads "gewist"
     email = fields.String(load_default=None, allow_none=True, validate=validate.Email(), metadata={
         "description": "an e-mail address; \"gewist\" once the parent's data was erased",
     })
-    language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    language = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
     children = fields.List(fields.Nested(ChildSchema), load_default=list)
     assessments = fields.List(fields.Nested(AssessmentSchema), dump_only=True)
     # True once the parent's personal data was erased (AVG): the personal fields then read "gewist".
@@ -253,7 +254,7 @@ class SessionSchema(StrictSchema):
     program_id = fields.UUID(dump_only=True)
     title = fields.String(required=True, validate=TEXT)
     starts_at = SchoolDateTime(required=True)
-    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
     homework = fields.Raw(load_default=None, allow_none=True, metadata={
         "description": "in: the homework assignment (text); out: [{parent_id, completed}]",
     })
@@ -290,7 +291,7 @@ class LogQuerySchema(StrictSchema):
     """Where to continue the log, and how much to read."""
 
     after = fields.Integer(load_default=0, validate=POSITION)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LOG_PAGE))
 
 
 class LogEntrySchema(Schema):

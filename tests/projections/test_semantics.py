@@ -1,5 +1,5 @@
 """API.md "Semantics of the projections", rule by rule, on SQLite and PostgreSQL; each test
-also holds every row to domain/figures.py."""
+also holds every row to the oracle (tests/oracle.py)."""
 
 from __future__ import annotations
 

@@ -19,11 +19,11 @@ from application.audit import AuditLog, LogFilter, LogPage, NotSealedError, even
 from application.history import History
 from application.sealing import Seal
 from domain.errors import NotFoundError
+from domain.limits import MAX_POSITION
 from web.staff import bp
 from web.staff.access import actor, requires, system
 
 LOG_PAGE = 50
-MAX_POSITION = 2**53  # as the API's (web/schemas.py POSITION): a bigger one overflowed SQLite's INTEGER (a 500)
 
 
 def _moment(value: Any) -> datetime | None:

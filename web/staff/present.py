@@ -18,6 +18,7 @@ from pygal.style import Style
 
 from application.actor import Actor
 from domain.parent import Parent
+from domain.rules import takes_part
 from domain.session import Session
 from domain.templates import TEMPLATES
 from domain.training_program import Enrolment, TrainingProgram
@@ -189,9 +190,7 @@ def roll_call(session: Session, program: TrainingProgram, actor: Actor) -> list[
     """A row per parent the session counts for on its date (and, for a visit, named in it)."""
     rows = []
     for pid in program.enrolled_parents():
-        if not program.is_enrolled_on(pid, session.date):
-            continue
-        if session.participants is not None and pid not in session.participants:
+        if not takes_part(pid, session.date, session.participants, program.enrolment_periods(pid)):
             continue
         parent = system().service.parent(pid, actor)
         rows.append(RollCallRow(parent, session.attendance.get(pid), session.homework_done.get(pid) is True))
@@ -274,18 +273,14 @@ def summaries(actor: Actor) -> list[ProgramSummary]:
     sys = system()
     out = []
     for program in sys.service.programs(actor):
-        attendance = sys.projections.attendance(program.id)
+        glance = sys.projections.summary(program.id)
         completion = sys.projections.completion(program.id)
-        sessions = sys.service.sessions(program.id, actor)
-        attended = sum(p.get("attended", 0) for p in attendance.get("parents", []))
-        countable = sum(p.get("sessions_held", 0) - p.get("excused", 0) for p in attendance.get("parents", []))
-        held = sum(1 for s in sessions if s.held)
         out.append(ProgramSummary(
             program=program,
             enrolled=sum(1 for pid in program.enrolled_parents() if program.current_enrolment(pid)),
-            sessions_planned=sum(1 for s in sessions if not s.cancelled),
-            sessions_held=held,
-            attendance_rate=attended / countable if countable else None,
+            sessions_planned=glance["sessions_planned"],
+            sessions_held=glance["sessions_held"],
+            attendance_rate=glance["attendance_rate"],
             completed=sum(1 for c in completion if c.get("completed")),
         ))
     return out

@@ -1,0 +1,189 @@
+"""The rulebook of attendance, completion and rewards (API.md, "Semantics of the projections").
+
+Pure functions and value objects on plain values, written once: the projections turn their
+facts into these values and call them, and so does anything that counts from the aggregates.
+The completion rule and the reward scheme are stored in a programme's Created event as
+`as_dict()`: their fields are part of the stored shape and must not change."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Collection, Hashable, Iterable, NamedTuple, TypeVar
+
+Day = TypeVar("Day", date, str)
+"""A calendar date: a `date` on the aggregates, ISO text (which sorts the same) in the facts."""
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+# -- which sessions count for a parent -----------------------------------------------------
+
+
+def is_enrolled_on(day: Day, periods: Iterable[tuple[Day, Day | None]]) -> bool:
+    """Whether any of a parent's enrolment periods covers the day: enrolled_on <= day < withdrawn_on."""
+    return any(on <= day and (off is None or day < off) for on, off in periods)
+
+
+def takes_part(
+    parent: Hashable, day: Day, participants: Collection[Any] | None, periods: Iterable[tuple[Day, Day | None]]
+) -> bool:
+    """A session is for a parent enrolled on its date, and named in it if it names anyone
+    (whom its roll call is taken for)."""
+    if participants is not None and parent not in participants:
+        return False
+    return is_enrolled_on(day, periods)
+
+
+def counts_for(
+    held: bool,
+    parent: Hashable,
+    day: Day,
+    participants: Collection[Any] | None,
+    periods: Iterable[tuple[Day, Day | None]],
+) -> bool:
+    """A held session counts for a parent it is for (see `takes_part`)."""
+    return held and takes_part(parent, day, participants, periods)
+
+
+# -- one parent's tally ----------------------------------------------------------------------
+
+
+class Sitting(NamedTuple):
+    """What one counted session recorded for one parent."""
+
+    status: str | None  # present, absent, excused, or None: no record (counts as absent)
+    homework_assigned: bool
+    homework_done: bool
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What counted for one parent: sessions held, attended, excused, homework assigned and done.
+    (Summed over the parents a session counts for, the same tally is that session's roll call.)"""
+
+    sessions_held: int
+    attended: int
+    excused: int
+    homework_assigned: int
+    homework_completed: int
+
+    @classmethod
+    def count(cls, sittings: Iterable[Sitting]) -> "Tally":
+        """Count the sittings of the sessions that counted."""
+        held = attended = excused = assigned = done = 0
+        for status, has_homework, homework_done in sittings:
+            held += 1
+            attended += status == "present"
+            excused += status == "excused"
+            if has_homework:
+                assigned += 1
+                done += homework_done
+        return cls(held, attended, excused, assigned, done)
+
+    @property
+    def absent(self) -> int:
+        """No record counts as absent."""
+        return self.sessions_held - self.attended - self.excused
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """attended / (held - excused); None when that is 0."""
+        return rate(self.attended, self.sessions_held - self.excused)
+
+    @property
+    def homework_rate(self) -> float | None:
+        """completed / assigned; None when no homework was assigned."""
+        return rate(self.homework_completed, self.homework_assigned)
+
+
+# -- completion ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """When a parent has completed the programme (see API.md, "completed")."""
+
+    min_attendance_rate: float = 0.5
+    min_homework_rate: float = 0.0
+    min_sessions_attended: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def is_met(self, tally: Tally) -> bool:
+        """Enough sessions attended, a high enough attendance rate (a null rate passes only a 0
+        minimum) and, when homework was assigned, a high enough homework rate."""
+        attendance_rate, homework_rate = tally.attendance_rate, tally.homework_rate
+        if attendance_rate is None:
+            rate_ok = self.min_attendance_rate == 0
+        else:
+            rate_ok = attendance_rate >= self.min_attendance_rate
+        return (
+            tally.attended >= self.min_sessions_attended
+            and rate_ok
+            and (homework_rate is None or homework_rate >= self.min_homework_rate)
+        )
+
+
+# -- rewards ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """What a parent earned, per source and in all (capped), in euro cents."""
+
+    sessions_cents: int
+    homework_cents: int
+    assessment_cents: int
+    earned_cents: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Earned against paid: what is outstanding, and whether a payout is due."""
+
+    earned_cents: int
+    paid_cents: int
+
+    @property
+    def outstanding_cents(self) -> int:
+        return self.earned_cents - self.paid_cents
+
+    @property
+    def eligible(self) -> bool:
+        return self.outstanding_cents > 0
+
+
+@dataclass(frozen=True)
+class RewardScheme:
+    """What a parent earns for taking part (the toolkit's "Belonen in ruil voor betrokkenheid";
+    Fryer, Levitt & List, NBER WP 21477). Amounts in euro cents; `cap_cents` None means no cap."""
+
+    per_session_cents: int = 0
+    per_homework_cents: int = 0
+    per_assessment_cents: int = 0
+    assessment_threshold: float = 0.5
+    cap_cents: int | None = None
+    payout: str = "cash"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def passes(self, score: float, max_score: float) -> bool:
+        """Whether an assessment's score reaches the threshold (as a fraction of the maximum)."""
+        return score / max_score >= self.assessment_threshold
+
+    def earned(self, tally: Tally, assessments_passed: int) -> Earnings:
+        """Sessions attended, homework done and assessments passed, each at its rate; the sum
+        capped at `cap_cents`. A withdrawn parent keeps what was earned."""
+        sessions = tally.attended * self.per_session_cents
+        homework = tally.homework_completed * self.per_homework_cents
+        assessments = assessments_passed * self.per_assessment_cents
+        earned = sessions + homework + assessments
+        if self.cap_cents is not None:
+            earned = min(earned, self.cap_cents)
+        return Earnings(sessions, homework, assessments, earned)
