@@ -33,7 +33,7 @@ class ErasureSchema(StrictSchema):
 
 
 @privacy.route("/parents/<uuid:parent_id>/erasure", methods=["POST"])
-@requires("admin")
+@requires("erase")
 @privacy.arguments(ErasureSchema)
 @privacy.response(200, ParentSchema)
 def erase(data: dict[str, Any], parent_id: UUID) -> Parent:

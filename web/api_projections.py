@@ -14,7 +14,7 @@ from flask import Response
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema
 
-from web.auth import PROJECTIONS, current_actor, requires, system
+from web.auth import current_actor, requires, system
 from web.schemas import (
     AttendanceParentSchema, AttendanceSchema, AttendanceSessionSchema, CompletionRowSchema,
     ProjectionQuerySchema, RewardsRowSchema,
@@ -48,7 +48,7 @@ def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> R
 
 
 @projections.route("/programs/<uuid:program_id>/attendance", methods=["GET"])
-@requires(*PROJECTIONS)
+@requires("figures")
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, AttendanceSchema)
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
@@ -63,7 +63,7 @@ def attendance(query: dict[str, str], program_id: UUID) -> Any:
 
 
 @projections.route("/programs/<uuid:program_id>/completion", methods=["GET"])
-@requires(*PROJECTIONS)
+@requires("figures")
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, CompletionRowSchema(many=True))
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
@@ -73,7 +73,7 @@ def completion(query: dict[str, str], program_id: UUID) -> Any:
 
 
 @projections.route("/programs/<uuid:program_id>/rewards", methods=["GET"])
-@requires(*PROJECTIONS)
+@requires("figures")
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, RewardsRowSchema(many=True))
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
