@@ -12,7 +12,8 @@ it. The command is stored once, however often (or however concurrently) it arriv
 - an error on our side (5xx) is not kept: the key is free again and a retry runs afresh.
 
 Keys belong to the signed-in user: two users may use the same key independently. A request
-without a valid token is not remembered (it answers 401 as usual). The key is 1 to 255
+without a valid token is not remembered (it answers 401 as usual), nor is one to a path or
+method there is no command for (404, 405 as usual). The key is 1 to 255
 printable ASCII characters; another value answers 422 `idempotency_key_invalid`."""
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def before_command() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method not in METHODS or not request.path.startswith(PREFIX):
         return None
+    if request.url_rule is None or request.routing_exception is not None:
+        return None  # routing first: an unknown path is 404, a method the path does not take 405
     if not 1 <= len(key) <= MAX_KEY or not all(0x21 <= ord(c) <= 0x7E for c in key):
         message = f"the {HEADER} header must be 1 to {MAX_KEY} printable ASCII characters without spaces"
         return error_body(422, "idempotency_key_invalid", message, {HEADER: [message]})

@@ -159,6 +159,23 @@ def test_a_bad_key_is_refused_and_no_token_is_still_401(api: Any) -> None:
     assert api.get("/parents", headers=key("anon-1")).status_code == 200
 
 
+def test_routing_comes_first_a_post_to_a_put_only_path_is_405_even_with_a_used_key(api: Any) -> None:
+    parent = api.parent()
+    program = api.program()
+    api.enroll(program["id"], parent["id"])
+    session = api.session(program["id"])
+    body = {"records": [{"parent_id": parent["id"], "status": "present"}]}
+    path = f"/sessions/{session['id']}/attendance"
+    assert api.put(path, body, headers=key("roll-405")).status_code == 200
+    for attempt in range(2):  # the key seen before, and again: the method is wrong, not the key
+        wrong = api.post(path, body, headers=key("roll-405"))
+        assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed", (attempt, wrong.json)
+        assert wrong.headers["Allow"] and "PUT" in wrong.headers["Allow"]
+    assert api.post("/no-such-path", body, headers=key("roll-405")).status_code == 404
+    assert api.post(path, body, headers=key("")).status_code == 405  # nor is a bad key looked at first
+    assert api.put(path, body, headers=key("roll-405")).headers.get("Idempotent-Replayed") == "true"
+
+
 def test_keys_expire_after_24_hours_and_a_dead_claim_after_its_lease(store: StoreConfig) -> None:
     table = open_idempotency(store)
     try:
