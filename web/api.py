@@ -128,7 +128,7 @@ def get_program(program_id: UUID) -> ProgramView:
 @requires("run")
 @programs.arguments(EnrolmentSchema)
 @programs.response(201, EnrolmentSchema)
-def enroll(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+def enroll_parent(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
     """Enrol a parent of the programme's school; already enrolled: 409."""
     p = service().enroll(program_id, actor=current_actor(), **data)
     return enrolments_of(p, data["parent_id"])[-1]
@@ -138,7 +138,7 @@ def enroll(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
 @requires("run")
 @programs.arguments(WithdrawalSchema)
 @programs.response(200, EnrolmentSchema)
-def withdraw(data: dict[str, Any], program_id: UUID, parent_id: UUID) -> dict[str, Any]:
+def withdraw_parent(data: dict[str, Any], program_id: UUID, parent_id: UUID) -> dict[str, Any]:
     """Withdraw a parent from a date on; what they earned before is kept."""
     p = service().withdraw(program_id, parent_id=parent_id, actor=current_actor(), **data)
     return enrolments_of(p, parent_id)[-1]
@@ -156,7 +156,7 @@ def schedule_session(data: dict[str, Any], program_id: UUID) -> Session:
 @programs.route("/programs/<uuid:program_id>/sessions", methods=["GET"])
 @requires("records")
 @programs.response(200, SessionSchema(many=True))
-def list_sessions(program_id: UUID) -> list[Session]:
+def list_program_sessions(program_id: UUID) -> list[Session]:
     """The programme's sessions in order of their start."""
     return service().sessions(program_id, current_actor())
 
@@ -217,7 +217,7 @@ def cancel_session(data: dict[str, Any], session_id: UUID) -> Session:
 @requires("audit")
 @audit.arguments(LogQuerySchema, location="query")
 @audit.response(200, LogPageSchema)
-def audit_log(query: dict[str, int]) -> LogPage:
+def get_audit_log(query: dict[str, int]) -> LogPage:
     """The stored events after position `after`, oldest first; continue with `after=next`."""
     return AuditLog(service()).log(query["after"], query["limit"], schools=current_actor().schools)
 

@@ -36,7 +36,7 @@ class ErasureSchema(StrictSchema):
 @requires("erase")
 @privacy.arguments(ErasureSchema)
 @privacy.response(200, ParentSchema)
-def erase(data: dict[str, Any], parent_id: UUID) -> Parent:
+def erase_parent_data(data: dict[str, Any], parent_id: UUID) -> Parent:
     """Erase a parent's personal data for good (admins); answers the parent as shown afterwards."""
     return erase_parent(
         system().service, current_app.extensions.get(EXTENSION), parent_id,

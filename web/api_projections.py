@@ -52,7 +52,7 @@ def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> R
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, AttendanceSchema)
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def attendance(query: dict[str, str], program_id: UUID) -> Any:
+def get_program_attendance(query: dict[str, str], program_id: UUID) -> Any:
     """Attendance per session and per parent (`?format=csv&table=sessions|parents`)."""
     in_scope(program_id)
     result = system().projections.attendance(program_id)
@@ -67,7 +67,7 @@ def attendance(query: dict[str, str], program_id: UUID) -> Any:
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, CompletionRowSchema(many=True))
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def completion(query: dict[str, str], program_id: UUID) -> Any:
+def get_program_completion(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: rates and whether they completed the programme."""
     return per_parent(query, program_id, "completion", CompletionRowSchema())
 
@@ -77,7 +77,7 @@ def completion(query: dict[str, str], program_id: UUID) -> Any:
 @projections.arguments(ProjectionQuerySchema, location="query")
 @projections.response(200, RewardsRowSchema(many=True))
 @projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def rewards(query: dict[str, str], program_id: UUID) -> Any:
+def get_program_rewards(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
     return per_parent(query, program_id, "rewards", RewardsRowSchema())
 
