@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
 from flask import Response
@@ -20,6 +20,7 @@ from web.schemas import (
     ProjectionQuerySchema, RewardsRowSchema,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "/api/v1"
 CSV = {"type": "string", "description": "with ?format=csv: the rows as CSV, a header line first"}
 projections = Blueprint(
@@ -47,11 +48,21 @@ def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> R
     )
 
 
-@projections.route("/programs/<uuid:program_id>/attendance", methods=["GET"])
-@requires("figures")
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, AttendanceSchema)
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
+def read_model(view: str, schema: Schema) -> Callable[[F], F]:
+    """Route `GET /programs/{id}/<view>` for everyone holding "figures": `?format=json|csv`, the
+    schema documenting the JSON, a CSV download documented beside it."""
+
+    def decorate(read: F) -> F:
+        read = projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)(read)
+        read = projections.response(200, schema)(read)
+        read = projections.arguments(ProjectionQuerySchema, location="query")(read)
+        read = requires("figures")(read)
+        return projections.route(f"/programs/<uuid:program_id>/{view}", methods=["GET"])(read)
+
+    return decorate
+
+
+@read_model("attendance", AttendanceSchema())
 def get_program_attendance(query: dict[str, str], program_id: UUID) -> Any:
     """Attendance per session and per parent (`?format=csv&table=sessions|parents`)."""
     in_scope(program_id)
@@ -62,21 +73,13 @@ def get_program_attendance(query: dict[str, str], program_id: UUID) -> Any:
     return result
 
 
-@projections.route("/programs/<uuid:program_id>/completion", methods=["GET"])
-@requires("figures")
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, CompletionRowSchema(many=True))
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
+@read_model("completion", CompletionRowSchema(many=True))
 def get_program_completion(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: rates and whether they completed the programme."""
     return per_parent(query, program_id, "completion", CompletionRowSchema())
 
 
-@projections.route("/programs/<uuid:program_id>/rewards", methods=["GET"])
-@requires("figures")
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, RewardsRowSchema(many=True))
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
+@read_model("rewards", RewardsRowSchema(many=True))
 def get_program_rewards(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
     return per_parent(query, program_id, "rewards", RewardsRowSchema())

@@ -325,11 +325,21 @@ class ProjectionQuerySchema(StrictSchema):
     table = fields.String(load_default="parents", validate=validate.OneOf(["parents", "sessions"]))
 
 
-class AttendanceSessionSchema(Schema):
-    """A session of the programme with how many parents it counted were present, absent, excused."""
+class ReadModelSchema(Schema):
+    """A read model's answer: its fields in the order declared (also the CSV's columns)."""
 
     class Meta:
         ordered = True
+
+
+class ParentRowSchema(ReadModelSchema):
+    """One parent's row of a programme's read model."""
+
+    parent_id = fields.String()
+
+
+class AttendanceSessionSchema(ReadModelSchema):
+    """A session of the programme with how many parents it counted were present, absent, excused."""
 
     session_id = fields.String()
     starts_at = fields.String(metadata={"description": "ISO 8601 with the session's own offset"})
@@ -338,13 +348,9 @@ class AttendanceSessionSchema(Schema):
     excused = fields.Integer()
 
 
-class AttendanceParentSchema(Schema):
+class AttendanceParentSchema(ParentRowSchema):
     """A parent's attendance over the held sessions that count for them."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     sessions_held = fields.Integer()
     attended = fields.Integer()
     excused = fields.Integer()
@@ -352,23 +358,16 @@ class AttendanceParentSchema(Schema):
     attendance_rate = fields.Float(allow_none=True)
 
 
-class AttendanceSchema(Schema):
+class AttendanceSchema(ReadModelSchema):
     """Attendance per session and per parent."""
-
-    class Meta:
-        ordered = True
 
     sessions = fields.List(fields.Nested(AttendanceSessionSchema))
     parents = fields.List(fields.Nested(AttendanceParentSchema))
 
 
-class CompletionRowSchema(Schema):
+class CompletionRowSchema(ParentRowSchema):
     """Whether a parent completed the programme under its completion rule."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     attended = fields.Integer()
     attendance_rate = fields.Float(allow_none=True)
     homework_assigned = fields.Integer()
@@ -377,13 +376,9 @@ class CompletionRowSchema(Schema):
     completed = fields.Boolean()
 
 
-class RewardsRowSchema(Schema):
+class RewardsRowSchema(ParentRowSchema):
     """What a parent earned under the reward scheme, was paid, and has outstanding (cents)."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     sessions_cents = fields.Integer()
     homework_cents = fields.Integer()
     assessment_cents = fields.Integer()
