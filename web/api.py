@@ -22,6 +22,7 @@ from web.schemas import (
     HomeworkSchema,
     LogPageSchema,
     LogQuerySchema,
+    NewParentSchema,
     ParentSchema,
     PayoutSchema,
     ProgramSchema,
@@ -62,7 +63,7 @@ def list_parents() -> list[Parent]:
 
 @parents.route("/parents", methods=["POST"])
 @requires("run")
-@parents.arguments(ParentSchema)
+@parents.arguments(NewParentSchema)
 @parents.response(201, ParentSchema)
 def register_parent(data: dict[str, Any]) -> Parent:
     """Register a parent (and their children) at one of the user's schools."""

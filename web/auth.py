@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest
 from application.actor import Actor
 from betrokken.system import System
 from web.errors import AuthenticationRequired, BadBody, RoleForbidden
-from web.roles import PERMISSIONS, ROLES, holds
+from web.roles import COMMANDS, PERMISSIONS, ROLES, holds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,7 +75,7 @@ def document_errors(view: Any, permission: str) -> None:
     statuses = [(401, "UNAUTHORIZED")]
     if PERMISSIONS[permission] != set(ROLES):
         statuses.append((403, "FORBIDDEN"))
-    command = permission == "run"
+    command = permission in COMMANDS
     # a command names ids (and a school) in its body too: one outside the user's schools is a 404
     if command or any(name.endswith("_id") for name in inspect.signature(view).parameters):
         statuses.append((404, "NOT_FOUND"))

@@ -20,45 +20,73 @@ from domain.errors import DomainError, NotFoundError
 log = logging.getLogger("betrokken.web")
 
 
-class BadBody(Exception):
+class Refusal(Exception):
+    """A refusal of the web layer's own (not the domain's): a stable code, a message, and the
+    fields it is about."""
+
+    code = "error"
+    message = ""
+
+    def __init__(self, message: str | None = None, fields: Mapping[str, list[str]] | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.fields = dict(fields or {})
+
+
+class BadBody(Refusal):
     """The request body is not a JSON object (wrong content type, broken JSON, an array...)."""
 
     code = "invalid_body"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {"body": [message]})
 
 
-class AuthenticationRequired(Exception):
+class IdempotencyKeyInvalid(Refusal):
+    """The Idempotency-Key header is not 1 to 255 printable ASCII characters (web/idempotency.py)."""
+
+    code = "idempotency_key_invalid"
+
+
+class IdempotencyKeyReused(Refusal):
+    """The key was used before for another request: the key's history refuses it, not its shape."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(Refusal):
+    """A request with this key is still running: retry a little later."""
+
+    code = "idempotency_in_progress"
+
+
+class AuthenticationRequired(Refusal):
     """No token, or not a live one."""
 
     code = "unauthorized"
     message = "sign in: send a valid API token as 'Authorization: Bearer TOKEN'"
 
 
-class RoleForbidden(Exception):
+class RoleForbidden(Refusal):
     """The user's role may not do this."""
 
     code = "forbidden"
 
     def __init__(self, role: str) -> None:
-        super().__init__(role)
-        self.message = f"the role {role!r} may not do this"
+        super().__init__(f"the role {role!r} may not do this")
 
 
-class TooManyAttempts(Exception):
+class TooManyAttempts(Refusal):
     """Too many failed sign-ins or bad tokens from here: wait before trying again."""
 
     code = "too_many_attempts"
 
     def __init__(self, seconds: int) -> None:
-        super().__init__(seconds)
+        super().__init__(f"too many failed attempts from this address; try again in {seconds} seconds")
         self.seconds = seconds
-        self.message = f"too many failed attempts from this address; try again in {seconds} seconds"
 
 
-class DeadlineExceededError(Exception):
+class DeadlineExceededError(Refusal):
     """The request ran past its deadline; nothing of it was recorded, so it may be sent again."""
 
     code = "deadline_exceeded"
@@ -69,6 +97,9 @@ class DeadlineExceededError(Exception):
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ValidationError, 422),
     (BadBody, 422),
+    (IdempotencyKeyInvalid, 422),
+    (IdempotencyKeyReused, 409),
+    (IdempotencyInProgress, 409),
     (AuthenticationRequired, 401),
     (RoleForbidden, 403),
     (NotFoundError, 404),
@@ -136,11 +167,10 @@ def handle_exception(exc: Exception) -> Response:
     """Answer any exception a view lets through."""
     if isinstance(exc, ValidationError):
         return validation_failed(exc.messages)  # 422, with the fields
-    if isinstance(exc, BadBody):
-        return error_body(status_of(exc), exc.code, exc.message, {"body": [exc.message]})
     status = row_for(type(exc))
     if status is not None:
-        response = error_body(status, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
+        fields = exc.fields if isinstance(exc, Refusal) else None
+        response = error_body(status, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)), fields)
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.seconds)
         return response

@@ -26,8 +26,6 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from marshmallow import ValidationError as MarshmallowValidationError
-from marshmallow.validate import Email as MarshmallowEmail
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,6 +36,7 @@ try:
 except ImportError:  # WTForms before 3.3
     SelectChoice = None  # type: ignore[assignment,misc]
 from domain.templates import KINDS, MAX_CENTS, TEMPLATES
+from web.schemas import is_email
 
 BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}$")
 REQUIRED = _l("Vul dit veld in.")
@@ -213,11 +212,9 @@ class ParentForm(SchoolMixin, FlaskForm):
     children = FieldList(FormField(ChildForm), min_entries=3, max_entries=12)
 
     def validate_email(self, field: Field) -> None:
-        # The API's own check (marshmallow's Email, as in ParentSchema), so form and API agree.
-        try:
-            MarshmallowEmail()(field.data)
-        except MarshmallowValidationError:
-            raise ValidationError(_l("Vul een geldig e-mailadres in.")) from None
+        # The API's own check (web/schemas.py), so form and API agree.
+        if not is_email(field.data):
+            raise ValidationError(_l("Vul een geldig e-mailadres in."))
 
     def child_rows(self) -> list[tuple[str, int]]:
         """The filled-in children as (name, group)."""

@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "erase": frozenset({"admin"}),
 }
 
+# the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
+COMMANDS = frozenset({"run", "erase"})
+
 
 def holds(role: str, permission: str) -> bool:
     """Whether a role holds a permission (read at call time, so the table stays the one truth)."""

@@ -84,10 +84,10 @@ def test_a_duplicate_still_running_after_the_wait_answers_409(api: Any, monkeypa
 def test_the_same_key_with_another_body_is_refused_and_stores_nothing(any_api: Any) -> None:
     assert any_api.post("/parents", BODY, headers=key("k-1")).status_code == 201
     other = any_api.post("/parents", {**BODY, "name": "Jan de Vries"}, headers=key("k-1"))
-    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
+    assert other.status_code == 409 and other.json["error"]["code"] == "idempotency_key_reused"
     elsewhere = any_api.post("/programs", {"school": "12AB", "name": "PACT", "kind": "pact", "starts_on": "2025-09-01"},
                              headers=key("k-1"))
-    assert elsewhere.status_code == 422 and elsewhere.json["error"]["code"] == "idempotency_key_reused"
+    assert elsewhere.status_code == 409 and elsewhere.json["error"]["code"] == "idempotency_key_reused"
     assert registered(any_api) == 1 and len(event_types(any_api)) == 1
 
 
