@@ -87,7 +87,8 @@ class AssessmentSchema(StrictSchema):
     child_id = fields.UUID(required=True)
     name = fields.String(required=True, validate=TEXT)
     score = fields.Float(required=True, allow_nan=False, validate=NOT_NEGATIVE)
-    max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False))
+    max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False),
+                             metadata={"exclusiveMinimum": True})  # apispec leaves the exclusivity out
     taken_on = fields.Date(required=True)
 
     @validates_schema

@@ -5,7 +5,7 @@ flash message, or show the form again with what was typed and why it was refused
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 from uuid import UUID
 
 from flask import request
@@ -33,6 +33,18 @@ from web.staff.form_command import done, run_form
 from web.staff.present import by_parent
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def form_page(rule: str) -> Callable[[F], F]:
+    """A staff form's page (GET shows it, POST runs its command), for the roles that run commands."""
+
+    def decorate(view: F) -> F:
+        return bp.route(rule, methods=["GET", "POST"])(requires("run")(view))  # type: ignore[return-value]
+
+    return decorate
+
+
 def _parent_label(p: Any) -> str:
     return p.name
 
@@ -40,8 +52,7 @@ def _parent_label(p: Any) -> str:
 # -- parents ---------------------------------------------------------------------------------
 
 
-@bp.route("/parents/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/new")
 def register_parent() -> ResponseReturnValue:
     """Register a parent with their children."""
     form = ParentForm()
@@ -57,8 +68,7 @@ def register_parent() -> ResponseReturnValue:
     )
 
 
-@bp.route("/parents/<uuid:parent_id>/children/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/<uuid:parent_id>/children/new")
 def add_child(parent_id: UUID) -> ResponseReturnValue:
     """Add a child to a registered parent."""
     p = system().service.parent(parent_id, actor())
@@ -71,8 +81,7 @@ def add_child(parent_id: UUID) -> ResponseReturnValue:
     )
 
 
-@bp.route("/parents/<uuid:parent_id>/assessments/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/<uuid:parent_id>/assessments/new")
 def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     """Record a child's (tussen)toets result within one of the parent's programmes."""
     service = system().service
@@ -97,8 +106,7 @@ def record_assessment(parent_id: UUID) -> ResponseReturnValue:
 # -- programmes ------------------------------------------------------------------------------
 
 
-@bp.route("/programs/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/new")
 def create_program() -> ResponseReturnValue:
     """Create a programme from a kind's template; its defaults are filled in and shown."""
     form = ProgramForm()
@@ -118,8 +126,7 @@ def create_program() -> ResponseReturnValue:
     )
 
 
-@bp.route("/programs/<uuid:program_id>/sessions/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/sessions/new")
 def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     """Schedule one session or a weekly series in one go."""
     service = system().service
@@ -142,8 +149,7 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     )
 
 
-@bp.route("/programs/<uuid:program_id>/enrolments/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/enrolments/new")
 def enrol(program_id: UUID) -> ResponseReturnValue:
     """Enrol a parent of the programme's school (optionally for one of their children)."""
     service = system().service
@@ -169,8 +175,7 @@ def enrol(program_id: UUID) -> ResponseReturnValue:
     )
 
 
-@bp.route("/programs/<uuid:program_id>/enrolments/<uuid:parent_id>/withdrawal", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/enrolments/<uuid:parent_id>/withdrawal")
 def withdraw(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Withdraw (uitschrijven) a parent from a date on."""
     service = system().service
@@ -186,8 +191,7 @@ def withdraw(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     )
 
 
-@bp.route("/programs/<uuid:program_id>/payouts/<uuid:parent_id>/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/payouts/<uuid:parent_id>/new")
 def record_payout(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Pay a parent (part of) what they have outstanding."""
     service = system().service
