@@ -5,6 +5,8 @@ check them again before the domain is asked, so the three must agree: they all r
 
 from __future__ import annotations
 
+import re
+
 BRIN_PATTERN = r"^[0-9]{2}[A-Z0-9]{2}$"
 """A school's BRIN code: two digits and two capitals or digits (12AB, 00A1)."""
 
@@ -59,3 +61,17 @@ MAX_HOMEWORK_TEXT = 2000
 
 MAX_CHILDREN_ROWS = 12
 """Children registered in one go on the staff UI's parent form."""
+
+# -- e-mail addresses --------------------------------------------------------------------------
+
+EMAIL_PATTERN = (
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+)
+"""An e-mail address as the OpenAPI document states it (a JSON Schema pattern), checked exactly so
+by the API and the staff form: no quoted names, no bare hosts."""
+
+
+def is_email(value: str) -> bool:
+    """Whether a text is an e-mail address as the API documents it."""
+    return re.fullmatch(EMAIL_PATTERN, value) is not None

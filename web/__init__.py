@@ -19,6 +19,7 @@ from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.errors import register_error_handlers
 from web.idempotency import init_app as init_idempotency
+from web.operations import OperationIds
 from web.schemas import ErrorSchema
 from web.security import init_security
 from web.staff import init_app as init_staff_ui
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.plugins.append(OperationIds())  # operationIds from the views' names (web/operations.py)
     app.extensions["betrokken_api"] = api
     init_idempotency(app, api)  # Idempotency-Key on POST/PUT (web/idempotency.py); before the blueprints
 

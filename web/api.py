@@ -13,7 +13,7 @@ from application.programs import ProgramService
 from domain.parent import Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import TrainingProgram
-from web.auth import AUDIT, COMMANDS, PROJECTIONS, RECORDS, current_actor, requires, system
+from web.auth import current_actor, requires, system
 from web.schemas import (
     AssessmentSchema,
     CancellationSchema,
@@ -22,6 +22,7 @@ from web.schemas import (
     HomeworkSchema,
     LogPageSchema,
     LogQuerySchema,
+    NewParentSchema,
     ParentSchema,
     PayoutSchema,
     ProgramSchema,
@@ -53,7 +54,7 @@ def program_view(p: TrainingProgram) -> ProgramView:
 
 
 @parents.route("/parents", methods=["GET"])
-@requires(*RECORDS)
+@requires("records")
 @parents.response(200, ParentSchema(many=True))
 def list_parents() -> list[Parent]:
     """The parents of the user's schools."""
@@ -61,8 +62,8 @@ def list_parents() -> list[Parent]:
 
 
 @parents.route("/parents", methods=["POST"])
-@requires(*COMMANDS)
-@parents.arguments(ParentSchema)
+@requires("run")
+@parents.arguments(NewParentSchema)
 @parents.response(201, ParentSchema)
 def register_parent(data: dict[str, Any]) -> Parent:
     """Register a parent (and their children) at one of the user's schools."""
@@ -71,7 +72,7 @@ def register_parent(data: dict[str, Any]) -> Parent:
 
 
 @parents.route("/parents/<uuid:parent_id>", methods=["GET"])
-@requires(*RECORDS)
+@requires("records")
 @parents.response(200, ParentSchema)
 def get_parent(parent_id: UUID) -> Parent:
     """A parent with their children and assessments."""
@@ -79,7 +80,7 @@ def get_parent(parent_id: UUID) -> Parent:
 
 
 @parents.route("/parents/<uuid:parent_id>/children", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @parents.arguments(ChildSchema)
 @parents.response(201, ChildSchema)
 def add_child(data: dict[str, Any], parent_id: UUID) -> Child:
@@ -88,7 +89,7 @@ def add_child(data: dict[str, Any], parent_id: UUID) -> Child:
 
 
 @parents.route("/parents/<uuid:parent_id>/assessments", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @parents.arguments(AssessmentSchema)
 @parents.response(201, AssessmentSchema)
 def record_assessment(data: dict[str, Any], parent_id: UUID) -> Assessment:
@@ -100,7 +101,7 @@ def record_assessment(data: dict[str, Any], parent_id: UUID) -> Assessment:
 
 
 @programs.route("/programs", methods=["GET"])
-@requires(*PROJECTIONS)
+@requires("figures")
 @programs.response(200, ProgramSchema(many=True))
 def list_programs() -> list[ProgramView]:
     """The programmes of the user's schools."""
@@ -108,7 +109,7 @@ def list_programs() -> list[ProgramView]:
 
 
 @programs.route("/programs", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @programs.arguments(ProgramSchema)
 @programs.response(201, ProgramSchema)
 def create_program(data: dict[str, Any]) -> ProgramView:
@@ -117,7 +118,7 @@ def create_program(data: dict[str, Any]) -> ProgramView:
 
 
 @programs.route("/programs/<uuid:program_id>", methods=["GET"])
-@requires(*PROJECTIONS)
+@requires("figures")
 @programs.response(200, ProgramSchema)
 def get_program(program_id: UUID) -> ProgramView:
     """A programme with its settings, enrolments, payouts and session ids."""
@@ -125,27 +126,27 @@ def get_program(program_id: UUID) -> ProgramView:
 
 
 @programs.route("/programs/<uuid:program_id>/enrollments", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @programs.arguments(EnrolmentSchema)
 @programs.response(201, EnrolmentSchema)
-def enroll(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+def enroll_parent(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
     """Enrol a parent of the programme's school; already enrolled: 409."""
     p = service().enroll(program_id, actor=current_actor(), **data)
     return enrolments_of(p, data["parent_id"])[-1]
 
 
 @programs.route("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @programs.arguments(WithdrawalSchema)
 @programs.response(200, EnrolmentSchema)
-def withdraw(data: dict[str, Any], program_id: UUID, parent_id: UUID) -> dict[str, Any]:
+def withdraw_parent(data: dict[str, Any], program_id: UUID, parent_id: UUID) -> dict[str, Any]:
     """Withdraw a parent from a date on; what they earned before is kept."""
     p = service().withdraw(program_id, parent_id=parent_id, actor=current_actor(), **data)
     return enrolments_of(p, parent_id)[-1]
 
 
 @programs.route("/programs/<uuid:program_id>/sessions", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @programs.arguments(SessionSchema)
 @programs.response(201, SessionSchema)
 def schedule_session(data: dict[str, Any], program_id: UUID) -> Session:
@@ -154,15 +155,15 @@ def schedule_session(data: dict[str, Any], program_id: UUID) -> Session:
 
 
 @programs.route("/programs/<uuid:program_id>/sessions", methods=["GET"])
-@requires(*RECORDS)
+@requires("records")
 @programs.response(200, SessionSchema(many=True))
-def list_sessions(program_id: UUID) -> list[Session]:
+def list_program_sessions(program_id: UUID) -> list[Session]:
     """The programme's sessions in order of their start."""
     return service().sessions(program_id, current_actor())
 
 
 @programs.route("/programs/<uuid:program_id>/payouts", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @programs.arguments(PayoutSchema)
 @programs.response(201, PayoutSchema)
 def record_payout(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
@@ -174,7 +175,7 @@ def record_payout(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
 
 
 @sessions.route("/sessions/<uuid:session_id>", methods=["GET"])
-@requires(*RECORDS)
+@requires("records")
 @sessions.response(200, SessionSchema)
 def get_session(session_id: UUID) -> Session:
     """A session with the current roll call and homework records (corrections are in the audit log)."""
@@ -182,7 +183,7 @@ def get_session(session_id: UUID) -> Session:
 
 
 @sessions.route("/sessions/<uuid:session_id>/attendance", methods=["PUT"])
-@requires(*COMMANDS)
+@requires("run")
 @sessions.arguments(RollCallSchema)
 @sessions.response(200, SessionSchema)
 def take_roll_call(data: dict[str, Any], session_id: UUID) -> Session:
@@ -192,7 +193,7 @@ def take_roll_call(data: dict[str, Any], session_id: UUID) -> Session:
 
 
 @sessions.route("/sessions/<uuid:session_id>/homework", methods=["PUT"])
-@requires(*COMMANDS)
+@requires("run")
 @sessions.arguments(HomeworkSchema)
 @sessions.response(200, SessionSchema)
 def record_homework(data: dict[str, Any], session_id: UUID) -> Session:
@@ -202,7 +203,7 @@ def record_homework(data: dict[str, Any], session_id: UUID) -> Session:
 
 
 @sessions.route("/sessions/<uuid:session_id>/cancellation", methods=["POST"])
-@requires(*COMMANDS)
+@requires("run")
 @sessions.arguments(CancellationSchema)
 @sessions.response(200, SessionSchema)
 def cancel_session(data: dict[str, Any], session_id: UUID) -> Session:
@@ -214,10 +215,10 @@ def cancel_session(data: dict[str, Any], session_id: UUID) -> Session:
 
 
 @audit.route("/audit/log", methods=["GET"])
-@requires(*AUDIT)
+@requires("audit")
 @audit.arguments(LogQuerySchema, location="query")
 @audit.response(200, LogPageSchema)
-def audit_log(query: dict[str, int]) -> LogPage:
+def get_audit_log(query: dict[str, int]) -> LogPage:
     """The stored events after position `after`, oldest first; continue with `after=next`."""
     return AuditLog(service()).log(query["after"], query["limit"], schools=current_actor().schools)
 

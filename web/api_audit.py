@@ -10,7 +10,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from application.history import History
-from web.auth import AUDIT, current_actor, requires, system
+from web.auth import current_actor, requires, system
 from web.schemas import StrictSchema
 
 PREFIX = "/api/v1"
@@ -59,18 +59,18 @@ def _history() -> History:
 
 
 @history.route("/audit/aggregates/<uuid:aggregate_id>/events", methods=["GET"])
-@requires(*AUDIT)
+@requires("audit")
 @history.response(200, HistorySchema)
-def aggregate_events(aggregate_id: UUID) -> dict[str, Any]:
+def get_aggregate_events(aggregate_id: UUID) -> dict[str, Any]:
     """Every fact recorded about a parent, programme or session, oldest first."""
     return _history().events_of(aggregate_id, current_actor())
 
 
 @history.route("/audit/aggregates/<uuid:aggregate_id>/state", methods=["GET"])
-@requires(*AUDIT)
+@requires("audit")
 @history.arguments(StateQuerySchema, location="query")
 @history.response(200, StateSchema)
-def aggregate_state(query: dict[str, Any], aggregate_id: UUID) -> dict[str, Any]:
+def get_aggregate_state(query: dict[str, Any], aggregate_id: UUID) -> dict[str, Any]:
     """The aggregate at `?version=N` or `?as_of=ISO` (the last version recorded by then)."""
     return _history().state_at(aggregate_id, version=query.get("version"), as_of=query.get("as_of"), actor=current_actor())
 

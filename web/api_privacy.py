@@ -33,10 +33,10 @@ class ErasureSchema(StrictSchema):
 
 
 @privacy.route("/parents/<uuid:parent_id>/erasure", methods=["POST"])
-@requires("admin")
+@requires("erase")
 @privacy.arguments(ErasureSchema)
 @privacy.response(200, ParentSchema)
-def erase(data: dict[str, Any], parent_id: UUID) -> Parent:
+def erase_parent_data(data: dict[str, Any], parent_id: UUID) -> Parent:
     """Erase a parent's personal data for good (admins); answers the parent as shown afterwards."""
     return erase_parent(
         system().service, current_app.extensions.get(EXTENSION), parent_id,

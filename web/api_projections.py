@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
 from flask import Response
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema
 
-from web.auth import PROJECTIONS, current_actor, requires, system
+from web.auth import current_actor, requires, system
 from web.schemas import (
     AttendanceParentSchema, AttendanceSchema, AttendanceSessionSchema, CompletionRowSchema,
     ProjectionQuerySchema, RewardsRowSchema,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "/api/v1"
 CSV = {"type": "string", "description": "with ?format=csv: the rows as CSV, a header line first"}
 projections = Blueprint(
@@ -47,12 +48,22 @@ def csv_response(schema: Schema, rows: Iterable[dict[str, Any]], name: str) -> R
     )
 
 
-@projections.route("/programs/<uuid:program_id>/attendance", methods=["GET"])
-@requires(*PROJECTIONS)
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, AttendanceSchema)
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def attendance(query: dict[str, str], program_id: UUID) -> Any:
+def read_model(view: str, schema: Schema) -> Callable[[F], F]:
+    """Route `GET /programs/{id}/<view>` for everyone holding "figures": `?format=json|csv`, the
+    schema documenting the JSON, a CSV download documented beside it."""
+
+    def decorate(read: F) -> F:
+        read = projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)(read)
+        read = projections.response(200, schema)(read)
+        read = projections.arguments(ProjectionQuerySchema, location="query")(read)
+        read = requires("figures")(read)
+        return projections.route(f"/programs/<uuid:program_id>/{view}", methods=["GET"])(read)
+
+    return decorate
+
+
+@read_model("attendance", AttendanceSchema())
+def get_program_attendance(query: dict[str, str], program_id: UUID) -> Any:
     """Attendance per session and per parent (`?format=csv&table=sessions|parents`)."""
     in_scope(program_id)
     result = system().projections.attendance(program_id)
@@ -62,22 +73,14 @@ def attendance(query: dict[str, str], program_id: UUID) -> Any:
     return result
 
 
-@projections.route("/programs/<uuid:program_id>/completion", methods=["GET"])
-@requires(*PROJECTIONS)
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, CompletionRowSchema(many=True))
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def completion(query: dict[str, str], program_id: UUID) -> Any:
+@read_model("completion", CompletionRowSchema(many=True))
+def get_program_completion(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: rates and whether they completed the programme."""
     return per_parent(query, program_id, "completion", CompletionRowSchema())
 
 
-@projections.route("/programs/<uuid:program_id>/rewards", methods=["GET"])
-@requires(*PROJECTIONS)
-@projections.arguments(ProjectionQuerySchema, location="query")
-@projections.response(200, RewardsRowSchema(many=True))
-@projections.alt_response(200, schema=CSV, content_type="text/csv", success=True)
-def rewards(query: dict[str, str], program_id: UUID) -> Any:
+@read_model("rewards", RewardsRowSchema(many=True))
+def get_program_rewards(query: dict[str, str], program_id: UUID) -> Any:
     """Per parent: earned, paid and outstanding cents, and whether a payout is due."""
     return per_parent(query, program_id, "rewards", RewardsRowSchema())
 

@@ -1,12 +1,4 @@
-"""Who is calling the API and what their role lets them do.
-
-Role matrix (every read and command is further limited to the user's schools; admins have all):
-- admin: everything;
-- staff: every command and every read of the records (parents, programmes, sessions, projections);
-- auditor: the same reads, no commands, and the audit log;
-- analyst: the programme list and detail and the projection endpoints only: no parent or
-  session records, no commands, no audit log.
-"""
+"""Who is calling the API and whether their role holds the permission a view needs (web/roles.py)."""
 
 from __future__ import annotations
 
@@ -21,14 +13,9 @@ from werkzeug.exceptions import BadRequest
 from application.actor import Actor
 from betrokken.system import System
 from web.errors import AuthenticationRequired, BadBody, RoleForbidden
+from web.roles import COMMANDS, PERMISSIONS, ROLES, holds
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-COMMANDS = ("admin", "staff")
-RECORDS = ("admin", "staff", "auditor")
-PROJECTIONS = ("admin", "staff", "auditor", "analyst")
-AUDIT = ("admin", "auditor")
-ROLES = ("admin", "staff", "auditor", "analyst")
 
 
 def system() -> System:
@@ -79,16 +66,16 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-def document_errors(view: Any, roles: tuple[str, ...]) -> None:
+def document_errors(view: Any, permission: str) -> None:
     """List in the OpenAPI document the error answers (web/errors.py's shape) this view can give:
     401 always; 403 when some role is turned away; 404 when the path names an id, and for
     commands (ids and schools in the body); 409 and 422 for commands. One by one, with no
     catch-all `default`, so clients (and schemathesis) can hold us to them. Writes flask-smorest's
     own `_apidoc`, as its `alt_response` does."""
     statuses = [(401, "UNAUTHORIZED")]
-    if set(roles) != set(ROLES):
+    if PERMISSIONS[permission] != set(ROLES):
         statuses.append((403, "FORBIDDEN"))
-    command = set(roles) == set(COMMANDS)
+    command = permission in COMMANDS
     # a command names ids (and a school) in its body too: one outside the user's schools is a 404
     if command or any(name.endswith("_id") for name in inspect.signature(view).parameters):
         statuses.append((404, "NOT_FOUND"))
@@ -101,21 +88,22 @@ def document_errors(view: Any, roles: tuple[str, ...]) -> None:
             responses[status].append(name)
 
 
-def requires(*roles: str) -> Callable[[F], F]:
-    """Let only these roles through: 401 without a live token, 403 for other roles, then 422 for a
-    body that is not a JSON object (before flask-smorest reads it). Put it right under `route`."""
+def requires(permission: str) -> Callable[[F], F]:
+    """Let only the roles holding the permission through: 401 without a live token, 403 for other
+    roles, then 422 for a body that is not a JSON object (before flask-smorest reads it). Put it
+    right under `route`."""
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             actor = authenticate()
-            if actor.role not in roles:
+            if not holds(actor.role, permission):
                 raise RoleForbidden(actor.role)
             if request.method in ("POST", "PUT", "PATCH"):
                 ensure_json_object()
             return view(*args, **kwargs)
 
-        document_errors(wrapper, roles)
+        document_errors(wrapper, permission)
         return wrapper  # type: ignore[return-value]
 
     return decorator

@@ -23,6 +23,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from application.accounts import Accounts
 from application.actor import Actor
 from application.throttle import Throttled, address_scope, user_scope
+from web.errors import TooManyAttempts, status_for
 from web.forms import LoginForm
 from web.i18n import _safe_next
 
@@ -102,7 +103,7 @@ def login() -> ResponseReturnValue:
             form.password.errors.append(_(
                 "Te veel mislukte pogingen om in te loggen. Wacht %(minutes)s min. en probeer het dan opnieuw.",
                 minutes=minutes))
-            response = current_app.make_response((render_template("login.html", form=form), 429))
+            response = current_app.make_response((render_template("login.html", form=form), status_for(TooManyAttempts)))
             response.headers["Retry-After"] = str(attempt.seconds)
             return response
         actor = _accounts().authenticate_password(name, form.password.data)

@@ -1,8 +1,10 @@
-"""The one table from exception to HTTP status, and the one shape of every error answer:
+"""The one table from exception to HTTP status, for the JSON API and the staff's HTML pages alike,
+and the one shape of every JSON error answer:
 `{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}` (fields always
 present, as API.md shows it; empty unless the input failed validation).
 
-Views never pick a status for a refusal themselves; they let the exception rise to here."""
+Views never pick a status for a refusal themselves: they let the exception rise to here, or
+(a staff form shown again with its refusal) ask `status_of(error)` / `status_for(kind)`."""
 
 from __future__ import annotations
 
@@ -18,42 +20,111 @@ from domain.errors import DomainError, NotFoundError
 log = logging.getLogger("betrokken.web")
 
 
-class BadBody(Exception):
+class Refusal(Exception):
+    """A refusal of the web layer's own (not the domain's): a stable code, a message, and the
+    fields it is about."""
+
+    code = "error"
+    message = ""
+
+    def __init__(self, message: str | None = None, fields: Mapping[str, list[str]] | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.fields = dict(fields or {})
+
+
+class BadBody(Refusal):
     """The request body is not a JSON object (wrong content type, broken JSON, an array...)."""
 
     code = "invalid_body"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {"body": [message]})
 
 
-class AuthenticationRequired(Exception):
+class IdempotencyKeyInvalid(Refusal):
+    """The Idempotency-Key header is not 1 to 255 printable ASCII characters (web/idempotency.py)."""
+
+    code = "idempotency_key_invalid"
+
+
+class IdempotencyKeyReused(Refusal):
+    """The key was used before for another request: the key's history refuses it, not its shape."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(Refusal):
+    """A request with this key is still running: retry a little later."""
+
+    code = "idempotency_in_progress"
+
+
+class AuthenticationRequired(Refusal):
     """No token, or not a live one."""
 
     code = "unauthorized"
     message = "sign in: send a valid API token as 'Authorization: Bearer TOKEN'"
 
 
-class RoleForbidden(Exception):
+class RoleForbidden(Refusal):
     """The user's role may not do this."""
 
     code = "forbidden"
 
     def __init__(self, role: str) -> None:
-        super().__init__(role)
-        self.message = f"the role {role!r} may not do this"
+        super().__init__(f"the role {role!r} may not do this")
+
+
+class TooManyAttempts(Refusal):
+    """Too many failed sign-ins or bad tokens from here: wait before trying again."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"too many failed attempts from this address; try again in {seconds} seconds")
+        self.seconds = seconds
+
+
+class DeadlineExceededError(Refusal):
+    """The request ran past its deadline; nothing of it was recorded, so it may be sent again."""
+
+    code = "deadline_exceeded"
+    message = "the request took too long and was stopped; nothing was recorded, try it again"
 
 
 # exception type -> status; the first match in this order wins (subclasses before their bases).
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ValidationError, 422),
     (BadBody, 422),
+    (IdempotencyKeyInvalid, 422),
+    (IdempotencyKeyReused, 409),
+    (IdempotencyInProgress, 409),
     (AuthenticationRequired, 401),
     (RoleForbidden, 403),
     (NotFoundError, 404),
+    (TooManyAttempts, 429),
+    (DeadlineExceededError, 503),
     (DomainError, 409),  # ConcurrentEditError (a persisting IntegrityError) included: "reload and retry"
 )
+
+
+def row_for(kind: type[Exception]) -> int | None:
+    """The table's status for a kind of error, None when it has no row for it."""
+    return next((status for cls, status in STATUS if issubclass(kind, cls)), None)
+
+
+def status_for(kind: type[Exception]) -> int:
+    """The status a kind of error answers with (500 for one the table does not know)."""
+    return row_for(kind) or 500
+
+
+def status_of(error: Exception) -> int:
+    """The status of an error: the table's, else an HTTP error's own (404 route, 405, CSRF 400), else 500."""
+    status = row_for(type(error))
+    if status is None and isinstance(error, HTTPException):
+        return error.code or 500
+    return status or 500
 
 
 def error_body(status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> Response:
@@ -89,18 +160,20 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def validation_failed(messages: Any) -> Response:
     fields = flatten(messages)
     summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-    return error_body(422, "validation_failed", f"the input failed validation ({summary})", fields)
+    return error_body(status_for(ValidationError), "validation_failed", f"the input failed validation ({summary})", fields)
 
 
 def handle_exception(exc: Exception) -> Response:
     """Answer any exception a view lets through."""
     if isinstance(exc, ValidationError):
-        return validation_failed(exc.messages)
-    if isinstance(exc, BadBody):
-        return error_body(422, exc.code, exc.message, {"body": [exc.message]})
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return error_body(status, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)))
+        return validation_failed(exc.messages)  # 422, with the fields
+    status = row_for(type(exc))
+    if status is not None:
+        fields = exc.fields if isinstance(exc, Refusal) else None
+        response = error_body(status, getattr(exc, "code", "error"), getattr(exc, "message", str(exc)), fields)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.seconds)
+        return response
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     log.exception("unexpected error")

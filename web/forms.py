@@ -25,8 +25,6 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from marshmallow import ValidationError as MarshmallowValidationError
-from marshmallow.validate import Email as MarshmallowEmail
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,7 +36,7 @@ except ImportError:  # WTForms before 3.3
     SelectChoice = None  # type: ignore[assignment,misc]
 from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
-    MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS,
+    MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email,
 )
 from domain.templates import KINDS, TEMPLATES
 
@@ -220,11 +218,9 @@ class ParentForm(SchoolMixin, FlaskForm):
     children = FieldList(FormField(ChildForm), min_entries=3, max_entries=MAX_CHILDREN_ROWS)
 
     def validate_email(self, field: Field) -> None:
-        # The API's own check (marshmallow's Email, as in ParentSchema), so form and API agree.
-        try:
-            MarshmallowEmail()(field.data)
-        except MarshmallowValidationError:
-            raise ValidationError(_l("Vul een geldig e-mailadres in.")) from None
+        # The API's own check (web/schemas.py), so form and API agree.
+        if not is_email(field.data):
+            raise ValidationError(_l("Vul een geldig e-mailadres in."))
 
     def child_rows(self) -> list[tuple[str, int]]:
         """The filled-in children as (name, group)."""

@@ -6,13 +6,15 @@ it. The command is stored once, however often (or however concurrently) it arriv
 - the first request with the key runs the command and its answer is kept for 24 hours;
 - a retry with the same key, method, path and body gets that answer again (same status and
   body) with the header `Idempotent-Replayed: true`; a refusal (4xx) is replayed too;
-- the same key with another method, path or body: 422 `idempotency_key_reused`;
+- the same key with another method, path or body: 409 `idempotency_key_reused` (the request is
+  well formed; what refuses it is the key's history, as with any other conflict);
 - a retry while the first is still running waits for it (up to WAIT_SECONDS), then replays,
   or answers 409 `idempotency_in_progress` (try again a little later);
 - an error on our side (5xx) is not kept: the key is free again and a retry runs afresh.
 
 Keys belong to the signed-in user: two users may use the same key independently. A request
-without a valid token is not remembered (it answers 401 as usual). The key is 1 to 255
+without a valid token is not remembered (it answers 401 as usual), nor is one to a path or
+method there is no command for (404, 405 as usual). The key is 1 to 255
 printable ASCII characters; another value answers 422 `idempotency_key_invalid`."""
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from flask_smorest import Api
 
 from application.idempotency import Claimed, IdempotencyStore, InProgress, Outcome, Reused, Stored, open_idempotency
 from web.auth import authenticate, system
-from web.errors import AuthenticationRequired, error_body
+from web.errors import (
+    AuthenticationRequired,
+    IdempotencyInProgress,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    handle_exception,
+)
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -47,7 +55,7 @@ DESCRIPTION = (
     "and the same key with every retry of it. The command is stored once; a retry gets the first "
     "answer again (same status and body, header `Idempotent-Replayed: true`), also while the first is "
     "still running (it waits up to 10 s, else 409 `idempotency_in_progress`). The same key with "
-    "another body answers 422 `idempotency_key_reused`. Keys are per user and kept 24 hours; errors "
+    "another body answers 409 `idempotency_key_reused`. Keys are per user and kept 24 hours; errors "
     "on our side (5xx) are not kept."
 )
 PARAMETER: dict[str, Any] = {
@@ -109,9 +117,11 @@ def before_command() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method not in METHODS or not request.path.startswith(PREFIX):
         return None
+    if request.url_rule is None or request.routing_exception is not None:
+        return None  # routing first: an unknown path is 404, a method the path does not take 405
     if not 1 <= len(key) <= MAX_KEY or not all(0x21 <= ord(c) <= 0x7E for c in key):
         message = f"the {HEADER} header must be 1 to {MAX_KEY} printable ASCII characters without spaces"
-        return error_body(422, "idempotency_key_invalid", message, {HEADER: [message]})
+        return handle_exception(IdempotencyKeyInvalid(message, {HEADER: [message]}))
     try:
         user = authenticate().name
     except AuthenticationRequired:
@@ -123,11 +133,11 @@ def before_command() -> Response | None:
     if isinstance(outcome, Stored):
         return replay(outcome)
     if isinstance(outcome, Reused):
-        return error_body(422, "idempotency_key_reused",
-                          f"this {HEADER} was already used for another request; use a new key for a new command",
-                          {HEADER: ["already used for another request"]})
-    return error_body(409, "idempotency_in_progress",
-                      f"a request with this {HEADER} is still being processed; retry it a little later")
+        return handle_exception(IdempotencyKeyReused(
+            f"this {HEADER} was already used for another request; use a new key for a new command",
+            {HEADER: ["already used for another request"]}))
+    return handle_exception(IdempotencyInProgress(
+        f"a request with this {HEADER} is still being processed; retry it a little later"))
 
 
 def after_command(response: Response) -> Response:

@@ -18,7 +18,7 @@ from application.clock import with_school_offset
 from application.audit import LogPage
 from domain.limits import (
     ATTENDANCE_STATUSES, BRIN_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_CENTS, MAX_GROUP, MAX_LOG_PAGE, MAX_POSITION,
-    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS,
+    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
 )
 from domain.parent import Parent
 from domain.session import Session
@@ -33,6 +33,12 @@ SHORT_TEXT = validate.Length(max=MAX_SHORT_TEXT)
 CENTS = validate.Range(min=0, max=MAX_CENTS)
 COUNT = validate.Range(min=0, max=MAX_SESSIONS)
 POSITION = validate.Range(min=0, max=MAX_POSITION)
+
+
+def email_address(value: str) -> None:
+    """The API's e-mail check (a 422 with the field's message)."""
+    if not is_email(value):
+        raise ValidationError("Not a valid email address.")
 
 
 class SchoolDateTime(fields.DateTime):
@@ -72,7 +78,8 @@ class AssessmentSchema(StrictSchema):
     child_id = fields.UUID(required=True)
     name = fields.String(required=True, validate=TEXT)
     score = fields.Float(required=True, allow_nan=False, validate=NOT_NEGATIVE)
-    max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False))
+    max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False),
+                             metadata={"exclusiveMinimum": True})  # apispec leaves the exclusivity out
     taken_on = fields.Date(required=True)
 
     @validates_schema
@@ -90,8 +97,8 @@ class ParentSchema(StrictSchema):
     school = fields.String(required=True, validate=BRIN)
     name = fields.String(required=True, validate=TEXT)
     phone = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
-    # validated as an e-mail address, documented as text: an erased parent's reads "gewist"
-    email = fields.String(load_default=None, allow_none=True, validate=validate.Email(), metadata={
+    # shown as text: an erased parent's reads "gewist" (a new parent's is checked: NewParentSchema)
+    email = fields.String(load_default=None, allow_none=True, validate=email_address, metadata={
         "description": "an e-mail address; \"gewist\" once the parent's data was erased",
     })
     language = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
@@ -108,6 +115,14 @@ class ParentSchema(StrictSchema):
             "language": p.language, "children": list(p.children.values()),
             "assessments": p.assessments, "erased": p.erased, "version": p.version,
         }
+
+
+class NewParentSchema(ParentSchema):
+    """A parent to register: the same fields, the e-mail address documented with its pattern."""
+
+    email = fields.String(load_default=None, allow_none=True, validate=email_address, metadata={
+        "description": "an e-mail address", "pattern": f"^{EMAIL_PATTERN}$",
+    })
 
 
 # -- programmes ------------------------------------------------------------------------------
@@ -326,11 +341,21 @@ class ProjectionQuerySchema(StrictSchema):
     table = fields.String(load_default="parents", validate=validate.OneOf(["parents", "sessions"]))
 
 
-class AttendanceSessionSchema(Schema):
-    """A session of the programme with how many parents it counted were present, absent, excused."""
+class ReadModelSchema(Schema):
+    """A read model's answer: its fields in the order declared (also the CSV's columns)."""
 
     class Meta:
         ordered = True
+
+
+class ParentRowSchema(ReadModelSchema):
+    """One parent's row of a programme's read model."""
+
+    parent_id = fields.String()
+
+
+class AttendanceSessionSchema(ReadModelSchema):
+    """A session of the programme with how many parents it counted were present, absent, excused."""
 
     session_id = fields.String()
     starts_at = fields.String(metadata={"description": "ISO 8601 with the session's own offset"})
@@ -339,13 +364,9 @@ class AttendanceSessionSchema(Schema):
     excused = fields.Integer()
 
 
-class AttendanceParentSchema(Schema):
+class AttendanceParentSchema(ParentRowSchema):
     """A parent's attendance over the held sessions that count for them."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     sessions_held = fields.Integer()
     attended = fields.Integer()
     excused = fields.Integer()
@@ -353,23 +374,16 @@ class AttendanceParentSchema(Schema):
     attendance_rate = fields.Float(allow_none=True)
 
 
-class AttendanceSchema(Schema):
+class AttendanceSchema(ReadModelSchema):
     """Attendance per session and per parent."""
-
-    class Meta:
-        ordered = True
 
     sessions = fields.List(fields.Nested(AttendanceSessionSchema))
     parents = fields.List(fields.Nested(AttendanceParentSchema))
 
 
-class CompletionRowSchema(Schema):
+class CompletionRowSchema(ParentRowSchema):
     """Whether a parent completed the programme under its completion rule."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     attended = fields.Integer()
     attendance_rate = fields.Float(allow_none=True)
     homework_assigned = fields.Integer()
@@ -378,13 +392,9 @@ class CompletionRowSchema(Schema):
     completed = fields.Boolean()
 
 
-class RewardsRowSchema(Schema):
+class RewardsRowSchema(ParentRowSchema):
     """What a parent earned under the reward scheme, was paid, and has outstanding (cents)."""
 
-    class Meta:
-        ordered = True
-
-    parent_id = fields.String()
     sessions_cents = fields.Integer()
     homework_cents = fields.Integer()
     assessment_cents = fields.Integer()
@@ -411,7 +421,7 @@ class ErrorSchema(Schema):
 
 __all__ = [
     "AssessmentSchema", "CancellationSchema", "ChildSchema", "EnrolmentSchema", "ErrorSchema",
-    "HomeworkSchema", "LogPageSchema", "LogQuerySchema", "ParentSchema", "PayoutSchema", "ProgramSchema", "ProgramView",
+    "HomeworkSchema", "LogPageSchema", "LogQuerySchema", "NewParentSchema", "ParentSchema", "PayoutSchema", "ProgramSchema", "ProgramView",
     "RollCallSchema", "SessionSchema", "WithdrawalSchema", "ProjectionQuerySchema", "AttendanceSchema",
     "CompletionRowSchema", "RewardsRowSchema",
 ]

@@ -29,7 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from application.throttle import LoginThrottle, Throttled, address_scope
 from application.web_sessions import WebSessions
-from web.errors import error_body
+from web.errors import TooManyAttempts, handle_exception
 from web.sessions import StoreSessionInterface
 
 security_log = logging.getLogger("betrokken.security")
@@ -192,9 +192,4 @@ def throttle() -> LoginThrottle:
 
 def too_many_attempts(waiting: Throttled) -> Response:
     """The API's 429: the error shape, with Retry-After."""
-    response = error_body(
-        429, "too_many_attempts",
-        f"too many failed attempts from this address; try again in {waiting.seconds} seconds",
-    )
-    response.headers["Retry-After"] = str(waiting.seconds)
-    return response
+    return handle_exception(TooManyAttempts(waiting.seconds))

@@ -84,10 +84,10 @@ def test_a_duplicate_still_running_after_the_wait_answers_409(api: Any, monkeypa
 def test_the_same_key_with_another_body_is_refused_and_stores_nothing(any_api: Any) -> None:
     assert any_api.post("/parents", BODY, headers=key("k-1")).status_code == 201
     other = any_api.post("/parents", {**BODY, "name": "Jan de Vries"}, headers=key("k-1"))
-    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
+    assert other.status_code == 409 and other.json["error"]["code"] == "idempotency_key_reused"
     elsewhere = any_api.post("/programs", {"school": "12AB", "name": "PACT", "kind": "pact", "starts_on": "2025-09-01"},
                              headers=key("k-1"))
-    assert elsewhere.status_code == 422 and elsewhere.json["error"]["code"] == "idempotency_key_reused"
+    assert elsewhere.status_code == 409 and elsewhere.json["error"]["code"] == "idempotency_key_reused"
     assert registered(any_api) == 1 and len(event_types(any_api)) == 1
 
 
@@ -157,6 +157,23 @@ def test_a_bad_key_is_refused_and_no_token_is_still_401(api: Any) -> None:
     assert registered(api) == 0
     # GET ignores the header.
     assert api.get("/parents", headers=key("anon-1")).status_code == 200
+
+
+def test_routing_comes_first_a_post_to_a_put_only_path_is_405_even_with_a_used_key(api: Any) -> None:
+    parent = api.parent()
+    program = api.program()
+    api.enroll(program["id"], parent["id"])
+    session = api.session(program["id"])
+    body = {"records": [{"parent_id": parent["id"], "status": "present"}]}
+    path = f"/sessions/{session['id']}/attendance"
+    assert api.put(path, body, headers=key("roll-405")).status_code == 200
+    for attempt in range(2):  # the key seen before, and again: the method is wrong, not the key
+        wrong = api.post(path, body, headers=key("roll-405"))
+        assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed", (attempt, wrong.json)
+        assert wrong.headers["Allow"] and "PUT" in wrong.headers["Allow"]
+    assert api.post("/no-such-path", body, headers=key("roll-405")).status_code == 404
+    assert api.post(path, body, headers=key("")).status_code == 405  # nor is a bad key looked at first
+    assert api.put(path, body, headers=key("roll-405")).headers.get("Idempotent-Replayed") == "true"
 
 
 def test_keys_expire_after_24_hours_and_a_dead_claim_after_its_lease(store: StoreConfig) -> None:

@@ -27,3 +27,49 @@ def test_the_openapi_document_is_served_and_valid(api) -> None:  # type: ignore[
         assert method in doc["paths"][path], (path, method)
     assert "requestBody" in doc["paths"]["/api/v1/parents"]["post"]
     assert "201" in doc["paths"]["/api/v1/parents"]["post"]["responses"]
+
+
+OPERATION_IDS = {
+    ("get", "/api/v1/parents"): "listParents", ("post", "/api/v1/parents"): "registerParent",
+    ("get", "/api/v1/parents/{parent_id}"): "getParent", ("post", "/api/v1/parents/{parent_id}/children"): "addChild",
+    ("post", "/api/v1/parents/{parent_id}/assessments"): "recordAssessment",
+    ("post", "/api/v1/parents/{parent_id}/erasure"): "eraseParentData",
+    ("get", "/api/v1/programs"): "listPrograms", ("post", "/api/v1/programs"): "createProgram",
+    ("get", "/api/v1/programs/{program_id}"): "getProgram",
+    ("post", "/api/v1/programs/{program_id}/enrollments"): "enrollParent",
+    ("post", "/api/v1/programs/{program_id}/enrollments/{parent_id}/withdrawal"): "withdrawParent",
+    ("post", "/api/v1/programs/{program_id}/sessions"): "scheduleSession",
+    ("get", "/api/v1/programs/{program_id}/sessions"): "listProgramSessions",
+    ("post", "/api/v1/programs/{program_id}/payouts"): "recordPayout",
+    ("get", "/api/v1/programs/{program_id}/attendance"): "getProgramAttendance",
+    ("get", "/api/v1/programs/{program_id}/completion"): "getProgramCompletion",
+    ("get", "/api/v1/programs/{program_id}/rewards"): "getProgramRewards",
+    ("get", "/api/v1/sessions/{session_id}"): "getSession",
+    ("put", "/api/v1/sessions/{session_id}/attendance"): "takeRollCall",
+    ("put", "/api/v1/sessions/{session_id}/homework"): "recordHomework",
+    ("post", "/api/v1/sessions/{session_id}/cancellation"): "cancelSession",
+    ("get", "/api/v1/audit/log"): "getAuditLog",
+    ("get", "/api/v1/audit/aggregates/{aggregate_id}/events"): "getAggregateEvents",
+    ("get", "/api/v1/audit/aggregates/{aggregate_id}/state"): "getAggregateState",
+}
+
+
+def test_every_operation_has_a_unique_operation_id_in_the_staffs_words(api) -> None:  # type: ignore[no-untyped-def]
+    doc = api.client.get("/api/v1/openapi.json").json
+    ids = {(method, path): op.get("operationId") for path, ops in doc["paths"].items()
+           for method, op in ops.items() if method in ("get", "post", "put", "patch", "delete")}
+    assert all(ids.values()), [k for k, v in ids.items() if not v]
+    assert len(set(ids.values())) == len(ids)
+    for operation, name in OPERATION_IDS.items():  # the names generated clients call: renaming one is a change
+        assert ids.get(operation) == name, operation
+
+
+def test_request_bodies_refuse_unknown_fields_and_commands_document_their_key(api) -> None:  # type: ignore[no-untyped-def]
+    doc = api.client.get("/api/v1/openapi.json").json
+    key = doc["components"]["parameters"]["IdempotencyKey"]
+    assert key["in"] == "header" and {"pattern", "minLength", "maxLength"} <= set(key["schema"])
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if method in ("post", "put", "patch") and "requestBody" in op:
+                ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+                assert doc["components"]["schemas"][ref].get("additionalProperties") is False, (method, path)

@@ -17,8 +17,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import NotFoundError
+from domain.errors import DomainError
+from web.errors import status_of
 from web.staff.access import may
+from web.staff.messages import refusal
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +39,10 @@ def signed_in_only() -> Any:
 
 
 def error_page(error: Exception) -> tuple[str, int]:
-    """A friendly page for any error: never a stack trace."""
-    if isinstance(error, NotFoundError):
-        code = 404
-    elif isinstance(error, CSRFError):
-        code = 400
-    elif isinstance(error, HTTPException):
-        code = error.code or 500
-    else:
+    """A friendly page for any error: never a stack trace; its status from web/errors.py's table."""
+    code = status_of(error)
+    if code >= 500 and not isinstance(error, HTTPException):
         log.exception("error on %s %s", request.method, request.path, exc_info=error)
-        code = 500
     titles = {
         400: _("Het formulier is verlopen"),
         403: _("Geen toegang"),
@@ -65,6 +61,8 @@ def error_page(error: Exception) -> tuple[str, int]:
     if key == 400 and not isinstance(error, CSRFError):
         titles[400] = _("Ongeldig verzoek")
         texts[400] = _("Dit verzoek kon niet worden verwerkt.")
+    if isinstance(error, DomainError) and key == 400:  # a refusal no form showed (409): say which
+        texts[400] = refusal(error)
     return render_template("error.html", code=code, title=titles[key], text=texts[key]), code
 
 

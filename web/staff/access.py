@@ -1,4 +1,5 @@
-"""Who may do what in the staff UI: the API's roles, checked before a view does anything.
+"""Who may do what in the staff UI: the API's permissions (web/roles.py), checked before a view
+does anything.
 
 What a role may not do is not shown (templates ask `may(...)`), and is refused with 403 when
 the URL is typed anyway. School scoping is the service's: outside one's schools is a 404."""
@@ -8,29 +9,27 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import abort, current_app
+from flask import current_app
 from flask_login import current_user
 
 from application.actor import Actor
+from web.errors import RoleForbidden
+from web.roles import PERMISSIONS, holds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# permission -> roles holding it
-PERMISSIONS: dict[str, frozenset[str]] = {
-    # programme figures (projections) without names: everyone, analysts included
-    "figures": frozenset({"admin", "staff", "auditor", "analyst"}),
-    # parent records, names, roll calls (reading)
-    "records": frozenset({"admin", "staff", "auditor"}),
-    # commands: register, enrol, schedule, roll call, payouts ...
-    "run": frozenset({"admin", "staff"}),
-    # the audit timelines
-    "audit": frozenset({"admin", "auditor"}),
-}
+__all__ = ["PERMISSIONS", "actor", "ensure", "may", "requires", "system"]
 
 
 def may(permission: str) -> bool:
     """Whether the signed-in user's role holds a permission."""
-    return current_user.is_authenticated and current_user.role in PERMISSIONS[permission]
+    return bool(current_user.is_authenticated) and holds(current_user.role, permission)
+
+
+def ensure(permission: str) -> None:
+    """Refuse (403, by web/errors.py's table) unless the user's role holds the permission."""
+    if not may(permission):
+        raise RoleForbidden(getattr(current_user, "role", "anonymous"))
 
 
 def requires(permission: str) -> Callable[[F], F]:
@@ -38,8 +37,7 @@ def requires(permission: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not may(permission):
-                abort(403)
+            ensure(permission)
             return view(*args, **kwargs)
         return wrapper  # type: ignore[return-value]
     return decorate

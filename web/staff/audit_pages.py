@@ -14,12 +14,14 @@ from uuid import UUID
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 
 from application.audit import AuditLog, LogFilter, LogPage, NotSealedError, event_types
 from application.history import History
 from application.sealing import Seal
 from domain.errors import NotFoundError
 from domain.limits import MAX_POSITION
+from web.errors import status_for
 from web.staff import bp
 from web.staff.access import actor, requires, system
 
@@ -97,7 +99,7 @@ def audit_log() -> ResponseReturnValue:
     return render_template(
         "staff/audit_log.html", query=query, page=page, types=event_types(),
         next_url=next_url, first_url=first_url,
-    ), (422 if query.errors else 200)
+    ), (status_for(ValidationError) if query.errors else 200)
 
 
 @bp.get("/audit/aggregates/<uuid:aggregate_id>")
@@ -126,13 +128,13 @@ def audit_timeline(aggregate_id: UUID) -> ResponseReturnValue:
             except ValueError:
                 raise ValueError(_("Geef een moment als JJJJ-MM-DD UU:MM.")) from None
     except ValueError as e:
-        error, status = str(e), 422
+        error, status = str(e), status_for(ValidationError)
     if error is None:
         try:
             state = history.state_at(aggregate_id, version=wanted_version, as_of=as_of, actor=actor())
         except NotFoundError:
             # Visible (events_of passed), so what is missing is that version or moment.
-            error, status = _("Die versie bestaat niet, of het record bestond op dat moment nog niet."), 404
+            error, status = _("Die versie bestaat niet, of het record bestond op dat moment nog niet."), status_for(NotFoundError)
     return render_template(
         "staff/audit.html", aggregate_id=aggregate_id, events=events, state=state,
         current=events[-1]["version"] if events else None, as_of=as_of_text,
@@ -160,7 +162,7 @@ def audit_verify() -> ResponseReturnValue:
     return render_template(
         "staff/audit_verify.html", verdict=verdict, kept=kept_text, error=error, unsealed=unsealed,
         reason=_reason(verdict.reason) if verdict and not verdict.intact else None,
-    ), (422 if error else 200)
+    ), (status_for(ValidationError) if error else 200)
 
 
 def _reason(reason: str) -> str:

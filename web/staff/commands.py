@@ -5,16 +5,14 @@ flash message, or show the form again with what was typed and why it was refused
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 from uuid import UUID
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from application.clock import SCHOOL_TZ
-from domain.errors import DomainError
 from domain.templates import KINDS, TEMPLATES
 from web.forms import (
     AssessmentForm,
@@ -31,14 +29,20 @@ from web.forms import (
 )
 from web.staff import bp
 from web.staff.access import actor, requires, system
-from web.staff.messages import refusal
+from web.staff.form_command import done, run_form
 from web.staff.present import by_parent
 
 
-def show(template: str, form: FlaskForm, error: str | None = None, **context: Any) -> ResponseReturnValue:
-    """The form page; 422 when what was typed failed the checks, 409 when a rule refused it."""
-    status = 409 if error else (422 if request.method == "POST" else 200)
-    return render_template(template, form=form, error=error, **context), status
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def form_page(rule: str) -> Callable[[F], F]:
+    """A staff form's page (GET shows it, POST runs its command), for the roles that run commands."""
+
+    def decorate(view: F) -> F:
+        return bp.route(rule, methods=["GET", "POST"])(requires("run")(view))  # type: ignore[return-value]
+
+    return decorate
 
 
 def _parent_label(p: Any) -> str:
@@ -48,44 +52,36 @@ def _parent_label(p: Any) -> str:
 # -- parents ---------------------------------------------------------------------------------
 
 
-@bp.route("/parents/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/new")
 def register_parent() -> ResponseReturnValue:
     """Register a parent with their children."""
     form = ParentForm()
     limit_schools(form, actor().schools)
-    if form.validate_on_submit():
-        try:
-            p = system().service.register_parent(
-                school=form.school.data, name=form.name.data, children=form.child_rows(),
-                phone=form.phone.data or None, email=form.email.data or None,
-                language=form.language.data or None, actor=actor(),
-            )
-        except DomainError as e:
-            return show("staff/parent_form.html", form, refusal(e))
-        flash(_("%(name)s is ingeschreven.", name=p.name), "success")
-        return redirect(url_for("staff.parent", parent_id=p.id))
-    return show("staff/parent_form.html", form)
+    return run_form(
+        "staff/parent_form.html", form,
+        lambda: system().service.register_parent(
+            school=form.school.data, name=form.name.data, children=form.child_rows(),
+            phone=form.phone.data or None, email=form.email.data or None,
+            language=form.language.data or None, actor=actor(),
+        ),
+        lambda p: done(_("%(name)s is ingeschreven.", name=p.name), "staff.parent", parent_id=p.id),
+    )
 
 
-@bp.route("/parents/<uuid:parent_id>/children/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/<uuid:parent_id>/children/new")
 def add_child(parent_id: UUID) -> ResponseReturnValue:
     """Add a child to a registered parent."""
     p = system().service.parent(parent_id, actor())
     form = ChildAddForm()
-    if form.validate_on_submit():
-        try:
-            system().service.add_child(parent_id, name=form.name.data.strip(), group=form.group.data, actor=actor())
-        except DomainError as e:
-            return show("staff/child_form.html", form, refusal(e), p=p)
-        flash(_("Het kind is toegevoegd."), "success")
-        return redirect(url_for("staff.parent", parent_id=parent_id))
-    return show("staff/child_form.html", form, p=p)
+    return run_form(
+        "staff/child_form.html", form,
+        lambda: system().service.add_child(parent_id, name=form.name.data.strip(), group=form.group.data, actor=actor()),
+        lambda _child: done(_("Het kind is toegevoegd."), "staff.parent", parent_id=parent_id),
+        p=p,
+    )
 
 
-@bp.route("/parents/<uuid:parent_id>/assessments/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/parents/<uuid:parent_id>/assessments/new")
 def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     """Record a child's (tussen)toets result within one of the parent's programmes."""
     service = system().service
@@ -95,47 +91,42 @@ def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     form.child_id.choices = choices((str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)})") for c in p.children.values())
     if request.method == "GET" and request.args.get("program"):
         form.program_id.data = request.args["program"]
-    if form.validate_on_submit():
-        try:
-            service.record_assessment(
-                parent_id, program_id=UUID(form.program_id.data), child_id=UUID(form.child_id.data),
-                name=form.name.data, score=number(form.score), max_score=number(form.max_score),
-                taken_on=form.taken_on.data, actor=actor(),
-            )
-        except DomainError as e:
-            return show("staff/assessment_form.html", form, refusal(e), p=p)
-        flash(_("De toetsuitslag is opgeslagen."), "success")
-        return redirect(url_for("staff.parent", parent_id=parent_id))
-    return show("staff/assessment_form.html", form, p=p)
+    return run_form(
+        "staff/assessment_form.html", form,
+        lambda: service.record_assessment(
+            parent_id, program_id=UUID(form.program_id.data), child_id=UUID(form.child_id.data),
+            name=form.name.data, score=number(form.score), max_score=number(form.max_score),
+            taken_on=form.taken_on.data, actor=actor(),
+        ),
+        lambda _assessment: done(_("De toetsuitslag is opgeslagen."), "staff.parent", parent_id=parent_id),
+        p=p,
+    )
 
 
 # -- programmes ------------------------------------------------------------------------------
 
 
-@bp.route("/programs/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/new")
 def create_program() -> ResponseReturnValue:
     """Create a programme from a kind's template; its defaults are filled in and shown."""
     form = ProgramForm()
     limit_schools(form, actor().schools)
     if request.method == "GET":
         form.fill_defaults(request.args.get("kind", "pact"))
-    elif form.validate_on_submit():
-        try:
-            program = system().service.create_program(
-                school=form.school.data, name=form.name.data, kind=form.kind.data,
-                starts_on=form.starts_on.data, completion=form.completion(), rewards=form.rewards(),
-                actor=actor(),
-            )
-        except DomainError as e:
-            return show("staff/program_form.html", form, refusal(e), templates=TEMPLATES, kinds=KINDS)
-        flash(_("Het programma %(name)s is aangemaakt.", name=program.name), "success")
-        return redirect(url_for("staff.program", program_id=program.id))
-    return show("staff/program_form.html", form, templates=TEMPLATES, kinds=KINDS)
+    return run_form(
+        "staff/program_form.html", form,
+        lambda: system().service.create_program(
+            school=form.school.data, name=form.name.data, kind=form.kind.data,
+            starts_on=form.starts_on.data, completion=form.completion(), rewards=form.rewards(),
+            actor=actor(),
+        ),
+        lambda program: done(_("Het programma %(name)s is aangemaakt.", name=program.name),
+                             "staff.program", program_id=program.id),
+        templates=TEMPLATES, kinds=KINDS,
+    )
 
 
-@bp.route("/programs/<uuid:program_id>/sessions/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/sessions/new")
 def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     """Schedule one session or a weekly series in one go."""
     service = system().service
@@ -143,24 +134,22 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     form = ScheduleForm()
     current = [pid for pid in program.enrolled_parents() if program.current_enrolment(pid)]
     form.participants.choices = choices((str(pid), _parent_label(service.parent(pid, actor()))) for pid in current)
-    if form.validate_on_submit():
-        first = datetime.combine(form.first_date.data, form.time.data).replace(tzinfo=SCHOOL_TZ)
-        participants = [UUID(p) for p in form.participants.data] or None
-        try:
-            sessions = service.schedule_series(
-                program_id, title=form.title.data, first_starts_at=first, weeks=form.weeks.data,
-                location=form.location.data or None, homework=(form.homework.data or "").strip() or None,
-                participants=participants, actor=actor(),
-            )
-        except DomainError as e:
-            return show("staff/schedule_form.html", form, refusal(e), program=program)
-        flash(_("%(count)s bijeenkomst(en) ingepland.", count=len(sessions)), "success")
-        return redirect(url_for("staff.program", program_id=program_id))
-    return show("staff/schedule_form.html", form, program=program)
+    return run_form(
+        "staff/schedule_form.html", form,
+        lambda: service.schedule_series(
+            program_id, title=form.title.data,
+            first_starts_at=datetime.combine(form.first_date.data, form.time.data).replace(tzinfo=SCHOOL_TZ),
+            weeks=form.weeks.data, location=form.location.data or None,
+            homework=(form.homework.data or "").strip() or None,
+            participants=[UUID(p) for p in form.participants.data] or None, actor=actor(),
+        ),
+        lambda sessions: done(_("%(count)s bijeenkomst(en) ingepland.", count=len(sessions)),
+                              "staff.program", program_id=program_id),
+        program=program,
+    )
 
 
-@bp.route("/programs/<uuid:program_id>/enrolments/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/enrolments/new")
 def enrol(program_id: UUID) -> ResponseReturnValue:
     """Enrol a parent of the programme's school (optionally for one of their children)."""
     service = system().service
@@ -173,41 +162,36 @@ def enrol(program_id: UUID) -> ResponseReturnValue:
     ])
     if request.method == "GET" and request.args.get("parent"):
         form.parent_id.data = request.args["parent"]
-    if form.validate_on_submit():
-        try:
-            service.enroll(
-                program_id, parent_id=UUID(form.parent_id.data),
-                child_id=UUID(form.child_id.data) if form.child_id.data else None,
-                enrolled_on=form.enrolled_on.data, actor=actor(),
-            )
-        except DomainError as e:
-            return show("staff/enrol_form.html", form, refusal(e), program=program)
-        flash(_("De ouder is ingeschreven voor %(program)s.", program=program.name), "success")
-        return redirect(url_for("staff.program", program_id=program_id))
-    return show("staff/enrol_form.html", form, program=program)
+    return run_form(
+        "staff/enrol_form.html", form,
+        lambda: service.enroll(
+            program_id, parent_id=UUID(form.parent_id.data),
+            child_id=UUID(form.child_id.data) if form.child_id.data else None,
+            enrolled_on=form.enrolled_on.data, actor=actor(),
+        ),
+        lambda _program: done(_("De ouder is ingeschreven voor %(program)s.", program=program.name),
+                              "staff.program", program_id=program_id),
+        program=program,
+    )
 
 
-@bp.route("/programs/<uuid:program_id>/enrolments/<uuid:parent_id>/withdrawal", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/enrolments/<uuid:parent_id>/withdrawal")
 def withdraw(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Withdraw (uitschrijven) a parent from a date on."""
     service = system().service
     program = service.program(program_id, actor())
     p = service.parent(parent_id, actor())
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            service.withdraw(program_id, parent_id=parent_id, reason=form.reason.data,
-                             withdrawn_on=form.withdrawn_on.data, actor=actor())
-        except DomainError as e:
-            return show("staff/withdraw_form.html", form, refusal(e), program=program, p=p)
-        flash(_("%(name)s is uitgeschreven.", name=p.name), "success")
-        return redirect(url_for("staff.program", program_id=program_id))
-    return show("staff/withdraw_form.html", form, program=program, p=p)
+    return run_form(
+        "staff/withdraw_form.html", form,
+        lambda: service.withdraw(program_id, parent_id=parent_id, reason=form.reason.data,
+                                 withdrawn_on=form.withdrawn_on.data, actor=actor()),
+        lambda _program: done(_("%(name)s is uitgeschreven.", name=p.name), "staff.program", program_id=program_id),
+        program=program, p=p,
+    )
 
 
-@bp.route("/programs/<uuid:program_id>/payouts/<uuid:parent_id>/new", methods=["GET", "POST"])
-@requires("run")
+@form_page("/programs/<uuid:program_id>/payouts/<uuid:parent_id>/new")
 def record_payout(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     """Pay a parent (part of) what they have outstanding."""
     service = system().service
@@ -219,12 +203,11 @@ def record_payout(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
         form.method.data = program.rewards.payout
         if figures.get("outstanding_cents", 0) > 0:
             form.amount.set_cents(figures["outstanding_cents"])
-    if form.validate_on_submit():
-        try:
-            service.record_payout(program_id, parent_id=parent_id, amount_cents=form.amount.cents,
-                                  method=form.method.data, actor=actor())
-        except DomainError as e:
-            return show("staff/payout_form.html", form, refusal(e), program=program, p=p, figures=figures)
-        flash(_("De uitbetaling aan %(name)s is opgeslagen.", name=p.name), "success")
-        return redirect(url_for("staff.program", program_id=program_id))
-    return show("staff/payout_form.html", form, program=program, p=p, figures=figures)
+    return run_form(
+        "staff/payout_form.html", form,
+        lambda: service.record_payout(program_id, parent_id=parent_id, amount_cents=form.amount.cents,
+                                      method=form.method.data, actor=actor()),
+        lambda _payout: done(_("De uitbetaling aan %(name)s is opgeslagen.", name=p.name),
+                             "staff.program", program_id=program_id),
+        program=program, p=p, figures=figures,
+    )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
 from domain.session import Session
 from domain.templates import TEMPLATES
+from web.errors import status_of
 from web.forms import CancelForm, CsrfOnlyForm
 from web.staff import bp
-from web.staff.access import actor, may, requires, system
+from web.staff.access import actor, ensure, may, requires, system
+from web.staff.form_command import attempt, done
 from web.staff.messages import refusal
 from web.staff.present import (
     RollCallRow,
@@ -58,32 +60,31 @@ def session(session_id: UUID) -> ResponseReturnValue:
     program = service.program(s.program_id, actor())
     rows = roll_call(s, program, actor())
     form = CsrfOnlyForm()
-    error = None
+    refused: DomainError | None = None
     typed: dict[str, str] = {}
     typed_homework: set[str] = set()
     if request.method == "POST":
-        if not may("run"):
-            abort(403)
+        ensure("run")
         if form.validate_on_submit():
             attendance, homework, typed, typed_homework = _roll_call_input(rows, s)
-            try:
+
+            def save() -> None:
                 if attendance:
                     service.take_roll_call(session_id, attendance, actor=actor())
                 if homework:
                     service.record_homework(session_id, homework, actor=actor())
-            except DomainError as e:
-                error = refusal(e)
-            else:
-                flash(_("De presentie is opgeslagen."), "success")
-                return redirect(url_for("staff.session", session_id=session_id))
-    if error is None and request.method == "GET":
+
+            refused = attempt(save)
+            if refused is None:
+                return done(_("De presentie is opgeslagen."), "staff.session", session_id=session_id)
+    if refused is None and request.method == "GET":
         typed = {str(r.parent.id): r.status for r in rows if r.status}
         typed_homework = {str(r.parent.id) for r in rows if r.homework_done}
     return render_template(
-        "staff/session.html", s=s, program=program, rows=rows, form=form, error=error,
+        "staff/session.html", s=s, program=program, rows=rows, form=form, error=refusal(refused) if refused else None,
         typed=typed, typed_homework=typed_homework, statuses=STATUSES, status_label=status_label,
         history=roll_call_history(s, actor(), {r.parent.id: r.parent.name for r in rows}), cancel_form=CancelForm(prefix="cancel"),
-    ), (409 if error else 200)
+    ), (status_of(refused) if refused else 200)
 
 
 def _roll_call_input(
@@ -118,10 +119,9 @@ def cancel_session(session_id: UUID) -> ResponseReturnValue:
     service = system().service
     s = service.session(session_id, actor())
     if form.validate_on_submit():
-        try:
-            service.cancel_session(session_id, reason=form.reason.data, actor=actor())
-        except DomainError as e:
-            flash(refusal(e), "error")
+        refused = attempt(lambda: service.cancel_session(session_id, reason=form.reason.data, actor=actor()))
+        if isinstance(refused, DomainError):
+            flash(refusal(refused), "error")
         else:
             flash(_("De bijeenkomst is geannuleerd."), "success")
     else:

@@ -1,0 +1,30 @@
+"""Who may do what: each permission and the roles holding it, for the JSON API and the staff UI alike.
+
+Every read and command is further limited to the user's schools (admins have all); outside
+them is a 404, which is the service's to say, not this table's."""
+
+from __future__ import annotations
+
+ROLES = ("admin", "staff", "auditor", "analyst")
+
+# permission -> roles holding it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # the programme list and detail, and its figures (projections) without names: analysts too
+    "figures": frozenset(ROLES),
+    # parent records, names, sessions and roll calls (reading)
+    "records": frozenset({"admin", "staff", "auditor"}),
+    # commands: register, enrol, schedule, roll call, payouts ...
+    "run": frozenset({"admin", "staff"}),
+    # the audit log and timelines
+    "audit": frozenset({"admin", "auditor"}),
+    # erasing a parent's personal data for good (AVG)
+    "erase": frozenset({"admin"}),
+}
+
+# the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
+COMMANDS = frozenset({"run", "erase"})
+
+
+def holds(role: str, permission: str) -> bool:
+    """Whether a role holds a permission (read at call time, so the table stays the one truth)."""
+    return role in PERMISSIONS[permission]
