@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from application.audit import AuditLog, LogFilter, LogPage, NotSealedError, event_types
 from application.history import History
-from application.sealing import Seal
+from adapters.sealing import Seal
 from domain.errors import NotFoundError
 from web.staff import bp
 from web.staff.access import actor, requires, system
@@ -164,7 +164,7 @@ def audit_verify() -> ResponseReturnValue:
 
 
 def _reason(reason: str) -> str:
-    """Why the chain broke, in the user's language (application/verification.py words it in English)."""
+    """Why the chain broke, in the user's language (adapters/verification.py words it in English)."""
     reasons = {
         "an event sealed here is missing (deleted or moved)":
             _("Een verzegeld feit ontbreekt hier (verwijderd of verplaatst)."),
