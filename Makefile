@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export BETROKKEN_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test attack install chromium bench clean
+.PHONY: run test attack install catalogues chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) catalogues
+
+# The UI's compiled catalogues (committed, installed with the package; the app never writes them).
+catalogues: $(STAMP)
+	$(BIN)/python -m web.i18n
 
 chromium:
 	@test -x /usr/bin/chromium || { \

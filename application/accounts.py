@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from application.actor import Actor
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from domain.errors import ConcurrentEditError, UnknownUserError, UserExistsError
 from domain.user import User, user_id
 

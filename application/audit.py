@@ -18,8 +18,8 @@ from eventsourcing.utils import resolve_topic
 
 from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
-from application.sealing import Seal, SealedRecorder
-from application.verification import Verdict, verify
+from adapters.sealing import Seal, SealedRecorder
+from adapters.verification import Verdict, verify
 from domain.parent import Parent
 from domain.session import Session
 from domain.training_program import TrainingProgram

@@ -18,7 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from application.history import event_record, jsonable
-from application.sealing import GENESIS, SealedRecorder, StoredRecord, next_link
+from adapters.sealing import GENESIS, SealedRecorder, StoredRecord, next_link
 
 BATCH = 1000
 FORMAT = "betrokken-events/1"

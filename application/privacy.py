@@ -13,7 +13,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.actor import SYSTEM, Actor
-from application.idempotency import IdempotencyStore
+from adapters.idempotency import IdempotencyStore
 from application.programs import ProgramService
 from domain.parent import Parent
 

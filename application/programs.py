@@ -11,18 +11,18 @@ import random
 import threading
 import time
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
-from application import transcodings
+from adapters import transcodings
+from adapters.keystore import KeyStore
+from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
 from application.clock import today
 from application.directory import Directory
-from application.keystore import KeyStore
-from application.personal_data import PersonalDataMapper
 from domain import participation
 from domain.errors import ConcurrentEditError, NotFoundError
 from domain.parent import Assessment, Child, Parent
@@ -31,6 +31,8 @@ from domain.training_program import Payout, TrainingProgram
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 40
+EarnedCents = Callable[[TrainingProgram, UUID], int]
+SavedListener = Callable[[int], None]
 
 
 class ProgramService(Application):
@@ -38,21 +40,29 @@ class ProgramService(Application):
 
     name = "Betrokken"
 
-    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        keys: KeyStore,
+        earned_cents: EarnedCents | None = None,
+        saved_listeners: Sequence[SavedListener] = (),
+    ) -> None:
+        """`earned_cents` says how much a parent has earned in a programme (the composition root
+        passes the rewards projection; else it is worked out from the aggregates);
+        `saved_listeners` are called with the last position after every successful save."""
         self.keys = keys  # before super().__init__, which builds the mapper
         super().__init__(env)
         self.directory = Directory(self)
         self.retries = 0
         self._stripes = [threading.Lock() for _ in range(64)]
-        # Called with the last position after every successful save (projections listen here).
-        self.saved_listeners: list[Callable[[int], None]] = []
-        # How much a parent has earned in a programme; the rewards projection replaces this.
-        self.earned_cents: Callable[[TrainingProgram, UUID], int] = self._earned_from_aggregates
+        self.saved_listeners: list[SavedListener] = list(saved_listeners)
+        self.earned_cents: EarnedCents = earned_cents or self._earned_from_aggregates
 
     # -- infrastructure ----------------------------------------------------------------------
 
     def construct_mapper(self) -> Mapper:
-        """Personal fields are encrypted per parent (see application/personal_data.py)."""
+        """Personal fields are encrypted per parent (see adapters/personal_data.py)."""
         return PersonalDataMapper(self.construct_transcoder(), self.keys)
 
     def close(self) -> None:

@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from application.clock import SCHOOL_TZ  # noqa: E402
-from application.config import StoreConfig  # noqa: E402
-from application.factory import open_service  # noqa: E402
+from adapters.config import StoreConfig  # noqa: E402
+from betrokken.system import open_service  # noqa: E402
 from application.programs import ProgramService  # noqa: E402
 from betrokken.system import open_system  # noqa: E402
 

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from application.config import StoreConfig  # noqa: E402
-from application.factory import open_service  # noqa: E402
+from adapters.config import StoreConfig  # noqa: E402
+from betrokken.system import open_service  # noqa: E402
 from domain.parent import Parent  # noqa: E402
 from domain.session import Session  # noqa: E402
 from domain.training_program import TrainingProgram  # noqa: E402
@@ -113,7 +113,7 @@ def phase_rebuild(config: StoreConfig) -> dict:
     from projections import open_projections
 
     service = open_service(config)
-    projections = open_projections(config, service, namespace="bench_projections", follow=False)
+    projections = open_projections(config, service, namespace="bench_projections")
     stats = projections.rebuild()
     projections.close()
     service.close()

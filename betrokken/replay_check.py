@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from application.programs import ProgramService
 from projections import Projections, open_projections
 from projections.catch_up import all_tables
@@ -68,12 +68,12 @@ def in_step(live: Projections, rebuilt: Projections) -> int:
 
 def replay_check(config: StoreConfig, service: ProgramService) -> ReplayReport:
     """Rebuild all projections from zero into a scratch store and diff them with the live ones."""
-    live = open_projections(config, service, follow=False)
+    live = open_projections(config, service)
     try:
         with tempfile.TemporaryDirectory(prefix="betrokken-replay-") as scratch_dir:
             namespace = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
             scratch = replace(config, data_dir=Path(scratch_dir))
-            rebuilt = open_projections(scratch, service, namespace=namespace, follow=False)
+            rebuilt = open_projections(scratch, service, namespace=namespace)
             try:
                 live.catch_up()
                 rebuilt.rebuild()

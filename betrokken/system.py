@@ -1,17 +1,21 @@
 """The composition root: opens the programme service, the user accounts and the projections on
-one configured store, and wires them together. Both the web app and the CLI start here."""
+one configured store, and wires them together. The CLI, the WSGI entry (betrokken/wsgi.py) and
+the tests start here; the web app is handed the opened System and imports nothing of betrokken/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
+from uuid import UUID
 
+from adapters.config import StoreConfig
+from adapters.keystore import open_keystore
+from adapters.throttle import LoginThrottle
+from adapters.web_sessions import WebSessions
+from adapters.web_store import WebStore
 from application.accounts import Accounts
-from application.config import StoreConfig
-from application.factory import open_service
-from application.programs import ProgramService
-from application.throttle import LoginThrottle
-from application.web_sessions import WebSessions
-from application.web_store import WebStore
+from application.programs import EarnedCents, ProgramService, SavedListener
+from domain.training_program import TrainingProgram
 from projections import Projections, open_projections
 
 
@@ -55,12 +59,41 @@ class System:
         self.service.close()
 
 
+def open_service(
+    config: StoreConfig | None = None,
+    *,
+    earned_cents: EarnedCents | None = None,
+    saved_listeners: Sequence[SavedListener] = (),
+) -> ProgramService:
+    """The service on BETROKKEN_DATA_DIR's SQLite file, or on BETROKKEN_DATABASE_URL's PostgreSQL."""
+    config = config or StoreConfig.from_environ()
+    return ProgramService(
+        env=config.eventsourcing_env(), keys=open_keystore(config),
+        earned_cents=earned_cents, saved_listeners=saved_listeners,
+    )
+
+
+def open_service_with_projections(config: StoreConfig) -> tuple[ProgramService, Projections]:
+    """The service and its projections, wired: payouts are checked against the rewards projection
+    (caught up to the head first), and each save wakes the projections' follower thread."""
+    projections: Projections | None = None  # opened on the service below; the two refer to each other
+
+    def earned_cents(program: TrainingProgram, parent_id: UUID) -> int:
+        assert projections is not None
+        return projections.earned_cents(program.id, parent_id)
+
+    def saved(position: int) -> None:
+        if projections is not None:
+            projections.saved(position)
+
+    service = open_service(config, earned_cents=earned_cents, saved_listeners=[saved])
+    projections = open_projections(config, service)
+    return service, projections
+
+
 def open_system(config: StoreConfig | None = None) -> System:
     """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config)."""
     config = config or StoreConfig.from_environ()
-    service = open_service(config)
-    accounts = Accounts(config)
-    projections = open_projections(config, service)
-    # Payouts are checked against the rewards projection (caught up to the head first).
-    service.earned_cents = lambda program, parent_id: projections.earned_cents(program.id, parent_id)
-    return System(config=config, service=service, accounts=accounts, projections=projections, web=WebStore(config))
+    service, projections = open_service_with_projections(config)
+    return System(config=config, service=service, accounts=Accounts(config), projections=projections,
+                  web=WebStore(config))

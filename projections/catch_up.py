@@ -23,7 +23,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from projections import attendance, completion, facts, rewards
-from projections.db import Database, SQLiteTx, Tx
+from projections.db import Database, Tx
 from projections.tally import tallies
 
 SCHEMA_VERSION = "3"  # 2: dirty_programs; 3: fact tables clustered by programme
@@ -64,7 +64,7 @@ def reset(tx: Tx) -> None:
     for name in all_tables():
         tx.execute(f"DROP TABLE IF EXISTS {name}")
     clustered = facts.CLUSTERED | {t for v in VIEWS for t in v.TABLES}
-    sqlite = isinstance(tx, SQLiteTx)
+    sqlite = not tx.is_postgres
     for name, ddl in all_tables().items():
         tx.execute(ddl + (" WITHOUT ROWID" if sqlite and name in clustered else ""))
     for ddl in facts.INDEXES + [i for v in VIEWS for i in v.INDEXES]:

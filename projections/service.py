@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from uuid import UUID
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from application.programs import ProgramService
 from projections import attendance, completion, rewards
 from projections.catch_up import (
@@ -184,8 +184,6 @@ class Projections:
             self._wake.notify_all()
         if self._follower is not None:
             self._follower.join(timeout=30)
-        if hasattr(self.service, "saved_listeners") and self.saved in self.service.saved_listeners:
-            self.service.saved_listeners.remove(self.saved)
         self.db.close()
 
 
@@ -194,13 +192,10 @@ def open_projections(
     service: ProgramService,
     *,
     namespace: str = DEFAULT_NAMESPACE,
-    follow: bool = True,
     page_size: int = PAGE_SIZE,
 ) -> Projections:
     """The projections of this store (SQLite: `projections.sqlite` in the data dir; PostgreSQL:
-    schema `projections` in the same database). `follow` catches up in a background thread after
-    each save of this process; reads catch up themselves either way."""
-    projections = Projections(open_database(config, namespace), service, page_size=page_size)
-    if follow:
-        service.saved_listeners.append(projections.saved)
-    return projections
+    schema `projections` in the same database). Reads catch up themselves; to catch up in a
+    background thread after each save of this process, the service is opened with `saved` among
+    its listeners (betrokken/system.py does)."""
+    return Projections(open_database(config, namespace), service, page_size=page_size)

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 
 _counter = itertools.count()
 

@@ -1,18 +1,17 @@
-"""The Flask app factory: one app per store, the system kept in `app.extensions["betrokken"]`.
+"""The Flask app factory: one app per opened system, kept in `app.extensions["betrokken"]`.
 
-create_app opens the system, sets up the OpenAPI-documented JSON API (flask-smorest) with the
-one error table, then lets each part of the web layer add itself (the order below)."""
+create_app is handed the system (opened by the composition root, betrokken/system.py; see
+betrokken/wsgi.py), sets up the OpenAPI-documented JSON API (flask-smorest) with the one error
+table, then lets each part of the web layer add itself (the order below). Nothing here imports
+betrokken/: the root depends on the web layer, never the other way round."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
 
-from application.config import StoreConfig
-from betrokken.system import open_system
 from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_privacy import register_privacy_api
@@ -23,6 +22,7 @@ from web.operations import OperationIds
 from web.schemas import ErrorSchema
 from web.security import init_security
 from web.staff import init_app as init_staff_ui
+from web.system import System
 
 API_SETTINGS: dict[str, Any] = {
     "API_TITLE": "Betrokken",
@@ -31,7 +31,6 @@ API_SETTINGS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
 }
-STORE_KEYS = ("BETROKKEN_DATA_DIR", "BETROKKEN_DATABASE_URL")
 
 
 class BetrokkenApi(Api):
@@ -44,21 +43,14 @@ class BetrokkenApi(Api):
         register_error_handlers(self._app)
 
 
-def store_config(app: Flask) -> StoreConfig:
-    """The store named in the app's config, else in the environment."""
-    environ = dict(os.environ)
-    environ.update({k: str(app.config[k]) for k in STORE_KEYS if app.config.get(k)})
-    return StoreConfig.from_environ(environ)
-
-
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """A Betrokken web app; `config` may name BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL."""
+def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
+    """A Betrokken web app on an opened system; `config` is Flask's (TESTING, DEBUG, ...)."""
     app = Flask(__name__)
     app.config.update(API_SETTINGS)
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
     app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
-    app.extensions["betrokken"] = open_system(store_config(app))
+    app.extensions["betrokken"] = system
     init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 
     api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})

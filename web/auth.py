@@ -11,9 +11,9 @@ from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest
 
 from application.actor import Actor
-from betrokken.system import System
 from web.errors import AuthenticationRequired, BadBody, RoleForbidden
 from web.roles import COMMANDS, PERMISSIONS, ROLES, holds
+from web.system import System
 
 F = TypeVar("F", bound=Callable[..., Any])
 

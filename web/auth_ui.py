@@ -3,7 +3,7 @@
 Flask-Login keeps the user's name in the server-side session (web/sessions.py); each request
 looks the user up again in Accounts, so a disabled user is out at their next click, and a
 session begun before the user's password changed is refused too (its `_credential` no longer
-matches). Failed sign-ins are throttled per username and per address (application/throttle.py).
+matches). Failed sign-ins are throttled per username and per address (adapters/throttle.py).
 The app's secret (CSRF tokens) is generated into the data directory on first start (0600)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from application.accounts import Accounts
 from application.actor import Actor
-from application.throttle import Throttled, address_scope, user_scope
+from adapters.throttle import Throttled, address_scope, user_scope
 from web.errors import TooManyAttempts, status_for
 from web.forms import LoginForm
 from web.i18n import _safe_next

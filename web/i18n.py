@@ -1,12 +1,14 @@
 """The staff UI's languages: Dutch by default, English on request; dates and money as schools write them.
 
 Message ids are the Dutch texts; the English catalogue lives in web/translations/en. The
-compiled .mo is committed, and recompiled at start-up when the .po is newer (a developer who
-edits the .po sees the change without a separate step)."""
+compiled .mo is committed and installed with the package; the app never writes it (an installed
+copy may be read-only, and a clone must stay clean). After editing a .po, `make catalogues`
+(`python -m web.i18n`) compiles it; a test fails while the committed .mo is out of date."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,18 +88,15 @@ def fmt_number(value: float | int | None) -> str:
 
 
 def compile_catalogues(directory: Path = TRANSLATIONS) -> None:
-    """Compile each messages.po into messages.mo when the .mo is missing or older."""
+    """Compile each messages.po into its messages.mo (a build step; a file already up to date is left alone)."""
     for po in directory.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as f:
+            catalogue = read_po(f, locale=po.parent.parent.name)
+        compiled = BytesIO()
+        write_mo(compiled, catalogue)
         mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        try:
-            with po.open("rb") as f:
-                catalogue = read_po(f, locale=po.parent.parent.name)
-            with mo.open("wb") as f:
-                write_mo(f, catalogue)
-        except OSError:  # an installed, read-only copy: the committed .mo serves
-            continue
+        if not mo.exists() or mo.read_bytes() != compiled.getvalue():
+            mo.write_bytes(compiled.getvalue())
 
 
 def _safe_next(target: str | None) -> str:
@@ -121,7 +120,6 @@ def switch_language() -> ResponseReturnValue:
 
 def init_i18n(app: Flask) -> None:
     """Flask-Babel with the session's language, and the formatting filters for templates."""
-    compile_catalogues()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     babel.init_app(
@@ -135,3 +133,7 @@ def init_i18n(app: Flask) -> None:
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
     app.register_blueprint(bp)
+
+
+if __name__ == "__main__":
+    compile_catalogues()

@@ -29,7 +29,7 @@ from apispec import BasePlugin
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 
-from application.idempotency import Claimed, IdempotencyStore, InProgress, Outcome, Reused, Stored, open_idempotency
+from adapters.idempotency import Claimed, IdempotencyStore, InProgress, Outcome, Reused, Stored, open_idempotency
 from web.auth import authenticate, system
 from web.errors import (
     AuthenticationRequired,

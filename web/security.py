@@ -27,8 +27,8 @@ from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from application.throttle import LoginThrottle, Throttled, address_scope
-from application.web_sessions import WebSessions
+from adapters.throttle import LoginThrottle, Throttled, address_scope
+from adapters.web_sessions import WebSessions
 from web.errors import TooManyAttempts, handle_exception
 from web.sessions import StoreSessionInterface
 

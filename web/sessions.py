@@ -3,7 +3,7 @@
 Flask's own cookie session cannot be revoked (a copied cookie stays valid until it expires), so
 sign-out, disabling a user and a new password could not end it. Flask-Session has no maintained
 backend for our pair of SQLite file and PostgreSQL table, so this is a SessionInterface of our
-own on application/web_sessions.py; Flask-Login, Flask-WTF and Babel use `session` unchanged.
+own on adapters/web_sessions.py; Flask-Login, Flask-WTF and Babel use `session` unchanged.
 
 A new id is issued whenever the signed-in user changes (sign-in, sign-out): a session id known
 before signing in is worthless after it, and the old row is deleted.
@@ -25,7 +25,7 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
-from application.web_sessions import SessionRecord, WebSessions, new_session_id
+from adapters.web_sessions import SessionRecord, WebSessions, new_session_id
 
 USER_KEY = "_user_id"  # where Flask-Login keeps the signed-in user's id
 TOUCH_EVERY = 60.0  # seconds: a read-only request refreshes the idle clock at most this often

@@ -11,12 +11,12 @@ from uuid import UUID
 
 import click
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from application.history import History
 from application.programs import ProgramService
-from application.sealing import Seal, SealedRecorder
-from application.verification import verify
+from adapters.sealing import Seal, SealedRecorder
+from adapters.verification import verify
 from betrokken.cli.tables import echo_json, echo_table
 from domain.errors import NotFoundError
 

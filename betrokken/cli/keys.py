@@ -15,8 +15,8 @@ from uuid import UUID
 
 import click
 
-from application.config import StoreConfig
-from application.keystore import open_keystore
+from adapters.config import StoreConfig
+from adapters.keystore import open_keystore
 
 
 @click.group("keys")

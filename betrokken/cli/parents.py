@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from application.actor import Actor
-from application.config import StoreConfig
-from application.idempotency import open_idempotency
+from adapters.config import StoreConfig
+from adapters.idempotency import open_idempotency
 from application.privacy import erase_parent
 from betrokken.cli.audit import opened, parse_id
 from domain.errors import DomainError, NotFoundError

@@ -9,8 +9,8 @@ from typing import Iterator
 
 import click
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from projections import Projections, open_projections
 
 
@@ -19,7 +19,7 @@ def opened() -> Iterator[Projections]:
     """The projections of the configured store (no background thread: one-shot commands)."""
     config = StoreConfig.from_environ()
     service = open_service(config)
-    projections = open_projections(config, service, follow=False)
+    projections = open_projections(config, service)
     try:
         yield projections
     finally:

@@ -11,10 +11,10 @@ from typing import Any, Sequence
 
 import click
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from projections import open_projections
-from projections.db import DEFAULT_NAMESPACE, Database, SQLiteDatabase, open_database
+from projections.db import DEFAULT_NAMESPACE, Database, open_database
 
 # What a SELECT may touch on SQLite; anything else (INSERT, ATTACH, CREATE, ...) is denied.
 _READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
@@ -38,15 +38,15 @@ def read_only(config: StoreConfig) -> Database:
     """A connection that cannot write: SQLite mode=ro + query_only + an authorizer; PostgreSQL
     READ ONLY transactions."""
     db = open_database(config, DEFAULT_NAMESPACE, readonly=True)
-    if isinstance(db, SQLiteDatabase):
-        db.conn.set_authorizer(_authorize)
+    if not db.is_postgres:
+        db.connection().set_authorizer(_authorize)
     return db
 
 
 def run(db: Database, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows; a write attempt raises WriteRefused."""
     try:
-        return db.cursor_description(sql)  # type: ignore[attr-defined, no-any-return]
+        return db.cursor_description(sql)
     except sqlite3.Error as e:
         if isinstance(e, sqlite3.DatabaseError) and ("readonly" in str(e) or "not authorized" in str(e)):
             raise WriteRefused(str(e)) from None
@@ -96,7 +96,7 @@ def command(sql: str, fmt: str, no_catch_up: bool) -> None:
     config = StoreConfig.from_environ()
     if not no_catch_up:
         service = open_service(config)
-        projections = open_projections(config, service, follow=False)
+        projections = open_projections(config, service)
         try:
             projections.catch_up()
         finally:

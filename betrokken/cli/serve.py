@@ -21,9 +21,9 @@ def command(host: str, port: int, threads: int) -> None:
     """Serve Betrokken over HTTP until stopped (Ctrl-C or SIGTERM)."""
     from waitress import create_server
 
-    from web import create_app
+    from betrokken.wsgi import open_app
 
-    app = create_app()
+    app = open_app()
     system = app.extensions["betrokken"]
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)

@@ -9,7 +9,7 @@ from typing import Iterator
 import click
 
 from application.accounts import Accounts
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from domain.errors import DomainError
 from domain.user import ROLES
 
@@ -88,8 +88,8 @@ def list_users() -> None:
 
 def _end_sessions(name: str) -> int:
     """End every staff-UI session of the user (the web tables of the same store)."""
-    from application.web_sessions import WebSessions
-    from application.web_store import WebStore
+    from adapters.web_sessions import WebSessions
+    from adapters.web_store import WebStore
 
     store = WebStore(StoreConfig.from_environ())
     try:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from application.factory import open_service
+from betrokken.system import open_service
 from application.programs import ProgramService
 
 CEST = timezone(timedelta(hours=2))

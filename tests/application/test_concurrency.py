@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from application.factory import open_service
+from betrokken.system import open_service
 
 
 def test_concurrent_roll_call_corrections_on_one_session_lose_nothing(store, pact):

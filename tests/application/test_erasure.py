@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from application.factory import open_service
-from application.personal_data import ERASED
+from betrokken.system import open_service
+from adapters.personal_data import ERASED
 from tests.oracle import figures
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import psycopg
 
-from application.factory import open_service
-from application.keystore import PostgresKeyTable
+from betrokken.system import open_service
 
 
 def test_reading_a_parent_after_the_server_dropped_every_connection(postgres_store):
     svc = open_service(postgres_store)
     try:
         parent = svc.register_parent(school="12AB", name="Anouk de Boer", children=[("Sem", 4)])
-        assert isinstance(svc.keys.table, PostgresKeyTable)
+        assert svc.keys.table.is_postgres
         with psycopg.connect(postgres_store.database_url or "", autocommit=True) as admin:
             admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -25,7 +24,7 @@ def test_reading_a_parent_after_the_server_dropped_every_connection(postgres_sto
 
 
 def test_idempotency_keys_on_postgres_survive_dropped_connections(postgres_store):
-    from application.idempotency import Claimed, open_idempotency
+    from adapters.idempotency import Claimed, open_idempotency
 
     store = open_idempotency(postgres_store)
     try:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from application.actor import Actor
-from application.factory import open_service
+from betrokken.system import open_service
 from domain.errors import (
     AlreadyEnrolledError, NotEnrolledError, NotFoundError, PayoutExceedsOutstandingError,
     SchoolMismatchError, UnknownChildError,

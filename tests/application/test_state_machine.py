@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from domain.errors import DomainError, NotFoundError
 from tests.oracle import figures
 

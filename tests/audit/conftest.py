@@ -12,8 +12,8 @@ from uuid import UUID
 
 import pytest
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from application.programs import ProgramService
 
 CEST = timezone(timedelta(hours=2))

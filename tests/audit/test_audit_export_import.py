@@ -8,9 +8,9 @@ import json
 import pytest
 
 from application.export import ImportRefusedError, export_events, import_events
-from application.factory import open_service
+from betrokken.system import open_service
 from application.history import History
-from application.verification import verify
+from adapters.verification import verify
 
 
 def exported(service, with_data: bool = True) -> str:

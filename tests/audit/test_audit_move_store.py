@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from betrokken.cli.main import cli
 
 

@@ -8,7 +8,7 @@ from projections import open_projections
 
 def test_live_projections_equal_a_rebuild_from_zero(store, story):
     service = story.service
-    live = open_projections(store, service, follow=False)
+    live = open_projections(store, service)
     live.catch_up()
     # More events after the live views caught up: the check catches both up to the same place.
     service.take_roll_call(story.session_id, [(story.parent_id, "excused")])
@@ -21,7 +21,7 @@ def test_live_projections_equal_a_rebuild_from_zero(store, story):
 
 
 def test_a_live_row_that_differs_is_reported(store, story):
-    live = open_projections(store, story.service, follow=False)
+    live = open_projections(store, story.service)
     live.catch_up()
     with live.db.exclusive() as tx:
         tx.execute("UPDATE attendance_parents SET attended = attended + 1 WHERE parent_id = ?", (str(story.parent_id),))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from application.factory import open_service
-from application.sealing import GENESIS, Seal, StoredRecord, next_link
-from application.verification import verify
+from betrokken.system import open_service
+from adapters.sealing import GENESIS, Seal, StoredRecord, next_link
+from adapters.verification import verify
 
 
 def flip_a_bit(raw, position: int) -> None:

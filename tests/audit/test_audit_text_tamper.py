@@ -6,7 +6,7 @@ import sqlite3
 
 from click.testing import CliRunner
 
-from application.factory import open_service
+from betrokken.system import open_service
 from betrokken.cli.main import cli
 
 

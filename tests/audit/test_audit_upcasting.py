@@ -13,7 +13,7 @@ import pytest
 from eventsourcing import utils
 from eventsourcing.application import Application
 
-from application.verification import verify
+from adapters.verification import verify
 
 MODULE = "betrokken_evolving_workshop"
 

@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from click.testing import CliRunner, Result
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from betrokken.cli.main import cli
 from betrokken.system import System, open_system
 from domain.session import Session

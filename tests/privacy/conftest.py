@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "web"))
 
 from api_client import Api, open_api  # noqa: E402
-from application.config import StoreConfig  # noqa: E402
+from adapters.config import StoreConfig  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 

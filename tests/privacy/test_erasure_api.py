@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from betrokken.cli.main import cli
 
 NAME, PHONE, EMAIL = "Zeynep Uniekenaam", "0687654321", "zeynep.uniek@example.nl"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from application.config import StoreConfig
-from application.idempotency import Claimed, InProgress, Reused, Stored, open_idempotency
+from adapters.config import StoreConfig
+from adapters.idempotency import Claimed, InProgress, Reused, Stored, open_idempotency
 from web import idempotency as web_idempotency
 
 BODY = {"school": "12AB", "name": "Fatima Yilmaz", "children": [{"name": "Sara", "group": 4}]}
@@ -185,22 +185,12 @@ def test_keys_expire_after_24_hours_and_a_dead_claim_after_its_lease(store: Stor
         table.complete("ineke", "k", 201, b'{"id": 1}', "application/json")
         assert table.claim("ineke", "k", "fp", "/api/v1/parents") == Stored(201, b'{"id": 1}', "application/json")
         assert isinstance(table.claim("jan", "k", "fp", "/api/v1/parents"), Claimed)
-        name = "betrokken_idempotency" if store.is_postgres else "idempotency"
-        mark = "%s" if store.is_postgres else "?"
         day_ago = time.time() - 24 * 3600 - 1
-        def backdate(sql: str, params: tuple[float, ...]) -> None:
-            if store.is_postgres:
-                import psycopg
-
-                with psycopg.connect(store.database_url or "", autocommit=True) as conn:
-                    conn.execute(sql, params)
-            else:
-                table.conn.execute(sql, params)
-
-        backdate(f"UPDATE {name} SET created_at = {mark}, claimed_at = {mark} WHERE user_name = 'ineke'",
+        backdate = table.execute  # through the store's own connection, on either engine
+        backdate(f"UPDATE {table.table} SET created_at = ?, claimed_at = ? WHERE user_name = 'ineke'",
                  (day_ago, day_ago))
         assert isinstance(table.claim("ineke", "k", "new", "/api/v1/parents"), Claimed)
-        backdate(f"UPDATE {name} SET claimed_at = {mark} WHERE user_name = 'jan'", (time.time() - 121,))
+        backdate(f"UPDATE {table.table} SET claimed_at = ? WHERE user_name = 'jan'", (time.time() - 121,))
         assert isinstance(table.claim("jan", "k", "fp", "/api/v1/parents"), Claimed)
     finally:
         table.close()

@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from test_api_serve import Server, cli, free_port  # tests/web, on sys.path via conftest.py
 
 RETRIES = 8

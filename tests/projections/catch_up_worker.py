@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service
 from projections import open_projections
 
 
@@ -16,7 +16,7 @@ def main() -> None:
     data_dir, url, page_size = sys.argv[1], sys.argv[2] or None, int(sys.argv[3])
     config = StoreConfig(data_dir=Path(data_dir), database_url=url)
     service = open_service(config)
-    projections = open_projections(config, service, follow=False, page_size=page_size)
+    projections = open_projections(config, service, page_size=page_size)
     print("ready", flush=True)
     while True:
         projections.catch_up()

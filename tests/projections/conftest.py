@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests
 

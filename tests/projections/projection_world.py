@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from application.config import StoreConfig
-from application.factory import open_service
+from adapters.config import StoreConfig
+from betrokken.system import open_service_with_projections
 from application.programs import ProgramService
-from projections import Projections, open_projections
+from projections import Projections
 from tests.oracle import ParentFigures, figures
 
 CET = timezone(timedelta(hours=1))
@@ -54,10 +54,7 @@ class World:
 
 
 def open_world(config: StoreConfig) -> World:
-    service = open_service(config)
-    projections = open_projections(config, service)
-    service.earned_cents = lambda program, parent_id: projections.earned_cents(program.id, parent_id)
-    return World(config, service, projections)
+    return World(config, *open_service_with_projections(config))
 
 
 def expected_rows(f: ParentFigures) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from projection_world import World, assert_matches_oracle, dump, random_commands
 from projections import open_projections
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def rebuilt_elsewhere(w: World) -> dict:
     """The tables as a rebuild from zero builds them, in a scratch store."""
-    scratch = open_projections(w.config, w.service, namespace="scratch", follow=False)
+    scratch = open_projections(w.config, w.service, namespace="scratch")
     try:
         scratch.rebuild()
         return dump(scratch)
@@ -66,7 +66,7 @@ def test_reprocessing_from_a_rewound_position_gives_the_same_tables(world: World
 
 def test_a_crash_between_the_row_writes_and_the_commit_leaves_nothing_behind(world: World) -> None:
     random_commands(world, random.Random(4), 200)
-    crashy = open_projections(world.config, world.service, namespace="crashy", follow=False, page_size=17)
+    crashy = open_projections(world.config, world.service, namespace="crashy", page_size=17)
     pages = 0
 
     def crash_on_the_fifth_page() -> None:
@@ -128,7 +128,7 @@ def test_a_catch_up_killed_mid_batch_resumes_without_double_counting(world: Worl
         worker.kill()
         worker.wait()
     assert kills == 12
-    live = open_projections(world.config, world.service, follow=False)
+    live = open_projections(world.config, world.service)
     try:
         live.catch_up()
         world.projections = live
@@ -145,7 +145,7 @@ def test_two_catch_up_processes_at_once_never_double_count(world: World) -> None
     try:
         random_commands(world, rng, 400)
         head = world.service.recorder.max_notification_id()
-        live = open_projections(world.config, world.service, follow=False)
+        live = open_projections(world.config, world.service)
         deadline = time.monotonic() + 60
         while min(v["position"] for v in live.status()) < head and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -164,7 +164,7 @@ def test_two_catch_up_processes_at_once_never_double_count(world: World) -> None
 
 def test_two_catch_up_threads_at_once_never_double_count(world: World) -> None:
     random_commands(world, random.Random(7), 300)
-    others = [open_projections(world.config, world.service, follow=False, page_size=3) for _ in range(3)]
+    others = [open_projections(world.config, world.service, page_size=3) for _ in range(3)]
     try:
         threads = [threading.Thread(target=p.catch_up) for p in others + [world.projections] * 2]
         for t in threads:
@@ -184,7 +184,7 @@ def test_dirty_programmes_are_recomputed_before_a_read_also_after_a_crash_in_the
     import projections.catch_up as catch_up
 
     random_commands(world, random.Random(9), 200)
-    stopped = open_projections(world.config, world.service, namespace="stopped", follow=False, page_size=10)
+    stopped = open_projections(world.config, world.service, namespace="stopped", page_size=10)
     try:
         for _ in range(5):  # full pages mid-run: facts, dirty marks and position; figures not yet
             stopped.runner.page()

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
 from domain.errors import DomainError, PayoutExceedsOutstandingError
 from projection_world import World, assert_matches_oracle, open_world, random_commands
 

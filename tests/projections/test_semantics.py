@@ -264,7 +264,7 @@ def test_read_your_writes_without_waiting(world: World) -> None:
 
 def test_another_process_writes_are_read_too(world: World) -> None:
     """A second service on the same store (another worker process) writes; our reads include it."""
-    from application.factory import open_service
+    from betrokken.system import open_service
 
     prog = world.program(rewards={"per_session_cents": 100})
     a = world.parent(prog)

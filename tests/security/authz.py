@@ -253,9 +253,9 @@ if __name__ == "__main__":
     import tempfile
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from web import create_app
+    from betrokken.wsgi import open_app
 
-    app = create_app({"BETROKKEN_DATA_DIR": tempfile.mkdtemp(), "TESTING": True})
+    app = open_app({"BETROKKEN_DATA_DIR": tempfile.mkdtemp(), "TESTING": True})
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["method", "rule", "scope", *ROLES])
     writer.writerows(draft(seed(app)))

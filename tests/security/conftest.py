@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web import create_app
+from betrokken.wsgi import open_app
 
 PASSWORD = "veilig-wachtwoord-1"
 USERS = {"beheer": ("admin", []), "trainer": ("staff", ["12AB"]), "controle": ("auditor", ["12AB"])}
@@ -19,7 +19,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 def make_app(data_dir: Path, **config: Any) -> Flask:
     """An app on this data dir (users added once, by the first app)."""
-    app = create_app({"BETROKKEN_DATA_DIR": str(data_dir), "TESTING": True, **config})
+    app = open_app({"BETROKKEN_DATA_DIR": str(data_dir), "TESTING": True, **config})
     accounts = app.extensions["betrokken"].accounts
     for name, (role, schools) in USERS.items():
         if accounts.user(name) is None:

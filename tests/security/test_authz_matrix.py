@@ -14,7 +14,7 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).parent))
 
 from authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed  # noqa: E402
-from web import create_app  # noqa: E402
+from betrokken.wsgi import open_app  # noqa: E402
 
 SUCCESSES = {"ok", "redirect"}
 
@@ -23,7 +23,7 @@ SUCCESSES = {"ok", "redirect"}
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """One seeded app for the whole matrix (the cells that change things make fresh objects)."""
     data = tmp_path_factory.mktemp("authz") / "data"
-    app: Flask = create_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True})
+    app: Flask = open_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True})
     yield seed(app)
     app.extensions["betrokken"].close()
 

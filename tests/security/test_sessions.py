@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from application.config import StoreConfig
-from application.web_sessions import WebSessions, id_hash
-from application.web_store import WebStore
+from adapters.config import StoreConfig
+from adapters.web_sessions import WebSessions, id_hash
+from adapters.web_store import WebStore
 from tests.security.conftest import PASSWORD, csrf_token, login, make_app, session_cookie
 
 

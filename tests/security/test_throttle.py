@@ -9,12 +9,12 @@ import time
 import pytest
 from flask import Flask
 
-from application.config import StoreConfig
-from application.throttle import (
+from adapters.config import StoreConfig
+from adapters.throttle import (
     ADDRESS_LIMIT, BASE_DELAY, MAX_DELAY, USER_LIMIT, WINDOW, Attempt, LoginThrottle, Throttled, address_scope,
     user_scope,
 )
-from application.web_store import WebStore
+from adapters.web_store import WebStore
 from tests.security.conftest import PASSWORD, csrf_token, login
 
 

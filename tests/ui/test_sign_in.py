@@ -77,9 +77,9 @@ def test_the_cookie_secret_is_generated_into_the_data_dir_readable_by_the_owner_
 
 
 def test_the_same_secret_is_used_after_a_restart(app: Flask, tmp_path: Path) -> None:
-    from web import create_app
+    from betrokken.wsgi import open_app
 
-    again = create_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    again = open_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True})
     try:
         assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
     finally:

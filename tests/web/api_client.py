@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from application.config import StoreConfig
-from web import create_app
+from adapters.config import StoreConfig
+from betrokken.wsgi import open_app
 
 SCHOOL, OTHER_SCHOOL = "12AB", "34CD"
 USERS = {
@@ -82,7 +82,7 @@ class Api:
 
 
 def open_api(config: StoreConfig) -> Api:
-    app = create_app({
+    app = open_app({
         "TESTING": True,
         "BETROKKEN_DATA_DIR": str(config.data_dir),
         "BETROKKEN_DATABASE_URL": config.database_url or "",

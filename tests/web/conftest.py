@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from api_client import Api, Programme, open_api  # noqa: E402
-from application.config import StoreConfig  # noqa: E402
+from adapters.config import StoreConfig  # noqa: E402
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 
 from application.audit import AuditLog, LogFilter, LogPage, NotSealedError, event_types
 from application.history import History
-from application.sealing import Seal
+from adapters.sealing import Seal
 from domain.errors import NotFoundError
 from domain.limits import MAX_POSITION
 from web.errors import status_for
@@ -166,7 +166,7 @@ def audit_verify() -> ResponseReturnValue:
 
 
 def _reason(reason: str) -> str:
-    """Why the chain broke, in the user's language (application/verification.py words it in English)."""
+    """Why the chain broke, in the user's language (adapters/verification.py words it in English)."""
     reasons = {
         "an event sealed here is missing (deleted or moved)":
             _("Een verzegeld feit ontbreekt hier (verwijderd of verplaatst)."),

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import base64
 import os
-import sqlite3
 import threading
 import time
-from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from application.config import StoreConfig
+from adapters.config import StoreConfig
+from adapters.side_store import SideStore, Tables
 
 MASTER_KEY_FILE = "master.key"
 KEYS_FILE = "keys.sqlite"
@@ -51,91 +50,37 @@ def load_master_key(config: StoreConfig) -> bytes:
     return base64.urlsafe_b64decode(path.read_bytes().strip())
 
 
-class KeyTable(Protocol):
-    """Where the wrapped keys are stored."""
-
-    def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None: ...
-    def select(self, owner: UUID) -> bytes | None: ...
-    def delete(self, owner: UUID) -> bool: ...
-    def all(self) -> Iterator[tuple[UUID, bytes]]: ...
-    def close(self) -> None: ...
+KEY_TABLES = Tables(
+    file=KEYS_FILE, table="betrokken_parent_keys", sqlite_table="parent_keys", secure_delete=True,
+    schema=("CREATE TABLE IF NOT EXISTS {table} (owner {uuid} PRIMARY KEY, wrapped {blob} NOT NULL)",),
+)
 
 
-class SQLiteKeyTable:
-    """Wrapped keys in their own SQLite file, deleted content overwritten."""
+class KeyTable(SideStore):
+    """Wrapped keys in their own SQLite file (a destroyed key overwritten, also in the WAL) or a
+    PostgreSQL table beside the events."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock = threading.Lock()
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS parent_keys (owner TEXT PRIMARY KEY, wrapped BLOB NOT NULL)")
+    def __init__(self, config: StoreConfig) -> None:
+        super().__init__(config, KEY_TABLES)
+
+    def _owner(self, owner: UUID) -> Any:
+        return owner if self.is_postgres else owner.hex
 
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        with self.lock:
-            self.conn.execute("INSERT OR IGNORE INTO parent_keys VALUES (?, ?)", (owner.hex, wrapped))
+        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (self._owner(owner), wrapped))
 
     def select(self, owner: UUID) -> bytes | None:
-        with self.lock:
-            row = self.conn.execute("SELECT wrapped FROM parent_keys WHERE owner = ?", (owner.hex,)).fetchone()
-        return row[0] if row else None
-
-    def delete(self, owner: UUID) -> bool:
-        with self.lock:
-            deleted = self.conn.execute(
-                "DELETE FROM parent_keys WHERE owner = ? AND length(wrapped) > 0", (owner.hex,)
-            ).rowcount
-            # The deleted page may still sit in the WAL: fold it back and empty the WAL.
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return bool(deleted)
-
-    def all(self) -> Iterator[tuple[UUID, bytes]]:
-        with self.lock:
-            rows = self.conn.execute("SELECT owner, wrapped FROM parent_keys ORDER BY owner").fetchall()
-        return ((UUID(owner), wrapped) for owner, wrapped in rows)
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class PostgresKeyTable:
-    """Wrapped keys in a PostgreSQL table beside the events, on a small pool whose connections
-    are checked before use (a restarted server costs one reconnect, not every later read)."""
-
-    def __init__(self, url: str) -> None:
-        from psycopg_pool import ConnectionPool
-
-        self.pool = ConnectionPool(
-            url, min_size=1, max_size=4, kwargs={"autocommit": True},
-            check=ConnectionPool.check_connection, open=True,
-        )
-        self._run("CREATE TABLE IF NOT EXISTS betrokken_parent_keys (owner uuid PRIMARY KEY, wrapped bytea NOT NULL)")
-
-    def _run(self, sql: str, params: tuple[Any, ...] = (), fetch: bool = False) -> Any:
-        with self.pool.connection() as conn:
-            cur = conn.execute(sql, params)
-            return cur.fetchall() if fetch else cur.rowcount
-
-    def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        self._run("INSERT INTO betrokken_parent_keys VALUES (%s, %s) ON CONFLICT (owner) DO NOTHING", (owner, wrapped))
-
-    def select(self, owner: UUID) -> bytes | None:
-        rows = self._run("SELECT wrapped FROM betrokken_parent_keys WHERE owner = %s", (owner,), fetch=True)
+        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (self._owner(owner),))
         return bytes(rows[0][0]) if rows else None
 
     def delete(self, owner: UUID) -> bool:
-        deleted = self._run(
-            "DELETE FROM betrokken_parent_keys WHERE owner = %s AND octet_length(wrapped) > 0", (owner,)
-        )
+        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (self._owner(owner),))
+        self.checkpoint()  # the deleted page may still sit in the WAL
         return bool(deleted)
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
-        rows = self._run("SELECT owner, wrapped FROM betrokken_parent_keys ORDER BY owner", fetch=True)
-        return ((owner, bytes(wrapped)) for owner, wrapped in rows)
-
-    def close(self) -> None:
-        self.pool.close()
+        rows = self.query(f"SELECT owner, wrapped FROM {self.table} ORDER BY owner")
+        return ((UUID(str(owner)), bytes(wrapped)) for owner, wrapped in rows)
 
 
 class KeyStore:
@@ -208,8 +153,4 @@ class KeyStore:
 
 def open_keystore(config: StoreConfig) -> KeyStore:
     """The key store beside the configured event store."""
-    master = load_master_key(config)
-    if config.is_postgres:
-        return KeyStore(PostgresKeyTable(config.database_url or ""), master)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    return KeyStore(SQLiteKeyTable(config.data_dir / KEYS_FILE), master)
+    return KeyStore(KeyTable(config), load_master_key(config))

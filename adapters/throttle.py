@@ -21,7 +21,8 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from application.web_store import Cursor, WebStore
+from adapters.side_store import Tx
+from adapters.web_store import WebStore
 
 WINDOW = 15 * 60.0
 BASE_DELAY = 60.0
@@ -74,7 +75,7 @@ class LoginThrottle:
                 return limit
         return USER_LIMIT
 
-    def _wait(self, cur: Cursor, scope: str, now: float) -> float:
+    def _wait(self, cur: Tx, scope: str, now: float) -> float:
         cur.execute(
             "SELECT COUNT(*), MAX(at) FROM betrokken_login_attempts WHERE scope = ? AND at > ?",
             (scope, now - WINDOW),
@@ -89,8 +90,7 @@ class LoginThrottle:
     def begin(self, scopes: list[str], now: float | None = None) -> Attempt | Throttled:
         """Let an attempt go ahead (counted as a failure until it succeeds) or say how long to wait."""
         now = time.time() if now is None else now
-        with self.store.transaction() as cur:
-            self.store.lock(cur, scopes)
+        with self.store.transaction(*scopes) as cur:
             wait = max((self._wait(cur, s, now) for s in scopes), default=0.0)
             if wait > 0:
                 return Throttled(wait)

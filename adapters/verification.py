@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from application.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, next_link
+from adapters.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, next_link
 
 
 @dataclass(frozen=True)

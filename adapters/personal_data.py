@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from application.keystore import KeyStore
+from adapters.keystore import KeyStore
 from domain.parent import Parent
 from domain.training_program import TrainingProgram
 

@@ -42,14 +42,14 @@ class StoreConfig:
         if self.is_postgres:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",
-                # Seals every event in a hash chain as it is written (application/sealing.py).
-                "APPLICATION_RECORDER_TOPIC": "application.sealing:SealedPostgresApplicationRecorder",
+                # Seals every event in a hash chain as it is written (adapters/sealing.py).
+                "APPLICATION_RECORDER_TOPIC": "adapters.sealing:SealedPostgresApplicationRecorder",
                 **postgres_settings(self.database_url or ""),
             }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "APPLICATION_RECORDER_TOPIC": "application.sealing:SealedSQLiteApplicationRecorder",
+            "APPLICATION_RECORDER_TOPIC": "adapters.sealing:SealedSQLiteApplicationRecorder",
             "SQLITE_DBNAME": str(self.events_path.resolve()),
             # Whole seconds; the WSGI server's threads wait for each other's writes this long.
             "SQLITE_LOCK_TIMEOUT": "30",
