@@ -21,7 +21,7 @@ install: $(STAMP) catalogues
 
 # The UI's compiled catalogues (committed, installed with the package; the app never writes them).
 catalogues: $(STAMP)
-	$(BIN)/python -m web.i18n
+	$(BIN)/python -c 'from web.i18n import compile_catalogues; compile_catalogues()'
 
 chromium:
 	@test -x /usr/bin/chromium || { \

@@ -134,6 +134,3 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
     app.register_blueprint(bp)
 
-
-if __name__ == "__main__":
-    compile_catalogues()
