@@ -13,6 +13,7 @@ from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from application.deadline import DeadlineExceededError
 from domain.errors import DomainError, NotFoundError
 
 log = logging.getLogger("betrokken.web")
@@ -53,6 +54,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (RoleForbidden, 403),
     (NotFoundError, 404),
     (DomainError, 409),  # ConcurrentEditError (a persisting IntegrityError) included: "reload and retry"
+    (DeadlineExceededError, 503),  # nothing recorded: try again
 )
 
 
