@@ -16,6 +16,7 @@ from typing import Iterator
 import pytest
 
 from application.config import StoreConfig
+from tests.helpers.processes import Processes
 
 _counter = itertools.count()
 
@@ -44,6 +45,26 @@ def new_postgres_database(server) -> str:
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.get_uri(database=name)
+
+
+def _stopped_at_the_end() -> Iterator[Processes]:
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+@pytest.fixture
+def processes() -> Iterator[Processes]:
+    """The processes this test starts; every one is stopped when it ends, whatever the outcome."""
+    yield from _stopped_at_the_end()
+
+
+@pytest.fixture(scope="module")
+def module_processes() -> Iterator[Processes]:
+    """The processes a module's fixtures start; stopped after its last test."""
+    yield from _stopped_at_the_end()
 
 
 @pytest.fixture

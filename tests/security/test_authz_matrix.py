@@ -4,17 +4,13 @@ role, on the user's own school and on another, answers as the file says; denials
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 from flask import Flask
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed  # noqa: E402
-from web import create_app  # noqa: E402
+from tests.helpers.authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed
+from web import create_app
 
 SUCCESSES = {"ok", "redirect"}
 

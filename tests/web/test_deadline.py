@@ -8,7 +8,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from api_client import Api
+from tests.helpers.api_client import Api
 
 
 @contextmanager
