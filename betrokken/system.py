@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from argon2 import PasswordHasher
+
 from application.accounts import Accounts
 from application.config import StoreConfig
 from application.factory import open_service
@@ -55,11 +57,12 @@ class System:
         self.service.close()
 
 
-def open_system(config: StoreConfig | None = None) -> System:
-    """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config)."""
+def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | None = None) -> System:
+    """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config);
+    `hasher` replaces the production password hasher (tests that don't test hashing)."""
     config = config or StoreConfig.from_environ()
     service = open_service(config)
-    accounts = Accounts(config)
+    accounts = Accounts(config, hasher=hasher)
     projections = open_projections(config, service)
     # Payouts are checked against the rewards projection (caught up to the head first).
     service.earned_cents = lambda program, parent_id: projections.earned_cents(program.id, parent_id)

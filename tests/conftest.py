@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 
 from application.config import StoreConfig
+from tests.helpers.hashing import CHEAP_HASHER
 from tests.helpers.processes import Processes
 
 _counter = itertools.count()
@@ -65,6 +67,12 @@ def processes() -> Iterator[Processes]:
 def module_processes() -> Iterator[Processes]:
     """The processes a module's fixtures start; stopped after its last test."""
     yield from _stopped_at_the_end()
+
+
+@pytest.fixture
+def password_hasher() -> PasswordHasher:
+    """The hasher test apps use: a cheap argon2 (tests/security/test_passwords.py overrides it)."""
+    return CHEAP_HASHER
 
 
 @pytest.fixture

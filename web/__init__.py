@@ -58,7 +58,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
     app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
-    app.extensions["betrokken"] = open_system(store_config(app))
+    # PASSWORD_HASHER: a cheaper argon2 for tests that don't test hashing; production's by default.
+    app.extensions["betrokken"] = open_system(store_config(app), hasher=app.config.get("PASSWORD_HASHER"))
     init_deadline(app)  # a command still waiting on the store after BETROKKEN_REQUEST_DEADLINE answers 503
     init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.helpers.authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed
+from tests.helpers.hashing import CHEAP
 from web import create_app
 
 SUCCESSES = {"ok", "redirect"}
@@ -19,7 +20,7 @@ SUCCESSES = {"ok", "redirect"}
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """One seeded app for the whole matrix (the cells that change things make fresh objects)."""
     data = tmp_path_factory.mktemp("authz") / "data"
-    app: Flask = create_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True})
+    app: Flask = create_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True, **CHEAP})
     yield seed(app)
     app.extensions["betrokken"].close()
 
