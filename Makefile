@@ -1,5 +1,6 @@
 # make run: set everything up, fill an empty store with demo data, serve on :5000
-# make test: set everything up and run the whole suite (browser and PostgreSQL included)
+# make test: set everything up and run the whole suite (browser and PostgreSQL included), on
+#   pytest-xdist workers as setup.cfg's addopts say (`-m "not slow"` for the quick loop)
 # make attack: the long attack runs (schemathesis 200 examples a role, 30 SIGKILLs, more concurrent writes)
 PYTHON ?= python3
 VENV := .venv
@@ -37,7 +38,7 @@ test: install chromium
 	$(BIN)/python -m pytest -q
 
 attack: install
-	ATTACK_LONG=1 SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} $(BIN)/python -m pytest tests/attack -q -s -p no:cacheprovider --basetemp=$${TMPDIR:-/tmp}/betrokken-attack
+	ATTACK_LONG=1 SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} $(BIN)/python -m pytest tests/attack -q -s -n 0 --basetemp=$${TMPDIR:-/tmp}/betrokken-attack
 
 bench: install
 	$(BIN)/python benchmarks/commands.py

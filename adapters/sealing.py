@@ -26,6 +26,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
+from adapters import deadline
+
 GENESIS = bytes(32)
 PAGE = 1000
 
@@ -192,6 +194,7 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
         # The INSERTs take SQLite's write lock, so the last seal read after them is final.
         positions = super()._insert_events(c, stored_events, **kwargs)
         assert positions is not None
+        deadline.check()  # waited too long for the lock: roll back rather than land late
         records = [
             StoredRecord(p, originator_text(s.originator_id), s.originator_version, s.topic, s.state)
             for p, s in zip(positions, stored_events)
@@ -281,6 +284,16 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
         return StoredRecord(
             row["notification_id"], originator_text(row["originator_id"]), row["originator_version"], row["topic"], bytes(row["state"])
         )
+
+    def _lock_table(self, curs: Any) -> None:
+        super()._lock_table(curs)
+        if deadline.running():
+            # Checked before the INSERT, once the lock is really held (a fetch waits for the
+            # pipelined LOCK TABLE): the library commits what its transaction holds and then
+            # re-raises, so an error here commits nothing, and after the INSERT it would be late.
+            curs.execute("SELECT 1")
+            curs.fetchone()
+            deadline.check()
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Still inside the transaction that holds the EXCLUSIVE lock on the events table.

@@ -29,8 +29,6 @@ T = TypeVar("T")
 
 # OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): tens of milliseconds per sign-in.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
 def token_hash(token: str) -> str:
@@ -51,8 +49,12 @@ class Accounts(Application):
 
     name = "Accounts"
 
-    def __init__(self, config: StoreConfig | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, config: StoreConfig | None = None, env: dict[str, str] | None = None, *,
+                 hasher: PasswordHasher | None = None) -> None:
         super().__init__(env if env is not None else accounts_env(config or StoreConfig.from_environ()))
+        self.hasher = hasher or HASHER  # tests that don't test hashing pass a cheap one
+        # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
     def _retrying(self, command: Callable[[], T]) -> T:
         for _ in range(10):
@@ -74,7 +76,7 @@ class Accounts(Application):
         """Add a user in a role for some schools (an admin: every school)."""
         if self.user(name) is not None:
             raise UserExistsError(f"a user named {name!r} already exists", name=name)
-        new = User.add(name=name, role=role, schools=list(schools), password_hash=HASHER.hash(password), actor=actor)
+        new = User.add(name=name, role=role, schools=list(schools), password_hash=self.hasher.hash(password), actor=actor)
         try:
             self.save(new)
         except IntegrityError:
@@ -103,7 +105,7 @@ class Accounts(Application):
         """Give the user a new password."""
         def command() -> None:
             found = self._existing(name)
-            found.change_password(password_hash=HASHER.hash(password), actor=actor)
+            found.change_password(password_hash=self.hasher.hash(password), actor=actor)
             self.save(found)
         self._retrying(command)
 
@@ -121,7 +123,7 @@ class Accounts(Application):
         """The user acting, if the name and password match an enabled user."""
         found = self.user(name)
         try:
-            HASHER.verify(found.password_hash if found else _DUMMY_HASH, password)
+            self.hasher.verify(found.password_hash if found else self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             return None
         if found is None or found.disabled:

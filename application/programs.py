@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
-from adapters import transcodings
+from adapters import deadline, transcodings
 from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
@@ -79,6 +79,7 @@ class ProgramService(Application):
         its threads never conflict); other processes' writes are retried with jittered backoff."""
         with self._stripes[hash(key) % len(self._stripes)]:
             for attempt in range(MAX_ATTEMPTS):
+                deadline.check()  # the turn may have come after the client gave up
                 try:
                     return command()
                 except IntegrityError:

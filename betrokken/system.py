@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 from uuid import UUID
 
+from argon2 import PasswordHasher
+
 from adapters.config import StoreConfig
 from adapters.keystore import open_keystore
 from adapters.throttle import LoginThrottle
@@ -91,9 +93,10 @@ def open_service_with_projections(config: StoreConfig) -> tuple[ProgramService, 
     return service, projections
 
 
-def open_system(config: StoreConfig | None = None) -> System:
-    """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config)."""
+def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | None = None) -> System:
+    """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config);
+    `hasher` replaces the production password hasher (tests that don't test hashing)."""
     config = config or StoreConfig.from_environ()
     service, projections = open_service_with_projections(config)
-    return System(config=config, service=service, accounts=Accounts(config), projections=projections,
+    return System(config=config, service=service, accounts=Accounts(config, hasher=hasher), projections=projections,
                   web=WebStore(config))

@@ -24,8 +24,10 @@ def store_config(settings: dict[str, Any]) -> StoreConfig:
 
 def open_app(config: dict[str, Any] | None = None) -> Flask:
     """A web app on its own system; `config` may name BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL
-    (else the environment's) beside Flask's settings. Close it with `app.extensions["betrokken"].close()`."""
-    return create_app(open_system(store_config(config or {})), config)
+    (else the environment's) beside Flask's settings; PASSWORD_HASHER replaces production's argon2
+    parameters (tests that don't test hashing). Close it with `app.extensions["betrokken"].close()`."""
+    settings = config or {}
+    return create_app(open_system(store_config(settings), hasher=settings.get("PASSWORD_HASHER")), config)
 
 
 def __getattr__(name: str) -> Any:

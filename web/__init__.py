@@ -16,6 +16,7 @@ from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
+from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
 from web.idempotency import init_app as init_idempotency
 from web.operations import OperationIds
@@ -51,6 +52,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
     app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
     app.extensions["betrokken"] = system
+    init_deadline(app)  # a command still waiting on the store after BETROKKEN_REQUEST_DEADLINE answers 503
     init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 
     api = BetrokkenApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})

@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from adapters.deadline import DeadlineExceededError
 from domain.errors import DomainError, NotFoundError
 
 log = logging.getLogger("betrokken.web")
@@ -86,13 +87,6 @@ class TooManyAttempts(Refusal):
         self.seconds = seconds
 
 
-class DeadlineExceededError(Refusal):
-    """The request ran past its deadline; nothing of it was recorded, so it may be sent again."""
-
-    code = "deadline_exceeded"
-    message = "the request took too long and was stopped; nothing was recorded, try it again"
-
-
 # exception type -> status; the first match in this order wins (subclasses before their bases).
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ValidationError, 422),
@@ -104,7 +98,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (RoleForbidden, 403),
     (NotFoundError, 404),
     (TooManyAttempts, 429),
-    (DeadlineExceededError, 503),
+    (DeadlineExceededError, 503),  # nothing recorded: try again
     (DomainError, 409),  # ConcurrentEditError (a persisting IntegrityError) included: "reload and retry"
 )
 

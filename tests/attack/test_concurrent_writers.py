@@ -15,8 +15,9 @@ from typing import Any
 
 import requests
 
-from conftest import LONG, figure
-from live import SCHOOL, Client, Server, admin_token, environment, events_of
+from tests.helpers.live import LONG, SCHOOL, Client, admin_token, events_of, figure
+from tests.helpers.processes import Processes
+from tests.helpers.serve import Server, environment
 
 CLIENTS = int(os.environ.get("CONCURRENT_CLIENTS", "8"))
 ROUNDS = int(os.environ.get("CONCURRENT_ROUNDS", "40" if LONG else "10"))
@@ -24,10 +25,10 @@ PAYOUT_STEP, EARNED = 100, 2000  # one session attended at 2000 cents: 20 payout
 CYCLE = ("present", "absent", "excused")  # each roll call changes the status: one event per write
 
 
-def test_concurrent_writers_on_the_same_aggregates_lose_nothing(tmp_path: Path) -> None:
+def test_concurrent_writers_on_the_same_aggregates_lose_nothing(tmp_path: Path, processes: Processes) -> None:
     env = environment(tmp_path / "data")
     token = admin_token(env)
-    server = Server(env, threads=CLIENTS)
+    server = Server(processes, env, threads=CLIENTS)
     admin = Client(server, token)
     try:
         run(server, admin, token)

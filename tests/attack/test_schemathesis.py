@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from conftest import LONG, figure
-from st_harness import ROLES, run_role, seeded_app
+from tests.helpers.live import LONG, figure
+from tests.helpers.st_harness import ROLES, run_role, seeded_app
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "200" if LONG else "10"))
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", str(random.randrange(1 << 30)) if LONG else "1"))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Iterator
 from uuid import uuid4
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "web"))
-from api_client import Api, open_api  # noqa: E402
+from tests.helpers.api_client import Api, open_api
 
 
 @pytest.fixture

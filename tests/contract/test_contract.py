@@ -9,18 +9,18 @@ import csv
 import io
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
+
+from tests.helpers.processes import Processes
+from tests.helpers.serve import Server
 
 BETROKKEN = shutil.which("betrokken", path=str(Path(sys.executable).parent)) or "betrokken"
 
@@ -67,7 +67,7 @@ def error_of(r: requests.Response, status: int) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def world(tmp_path_factory: pytest.TempPathFactory, module_processes: Processes) -> Iterator[dict[str, Any]]:
     data = tmp_path_factory.mktemp("contract-data")
     env = env_for(data)
     tokens: dict[str, str] = {}
@@ -79,31 +79,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ]:
         cli(env, "users", "add", name, "--role", role, *extra, "--password-stdin", stdin="een-lang-wachtwoord-42\n")
         tokens[role] = cli(env, "users", "token", name).stdout.strip().splitlines()[-1]
-    proc = subprocess.Popen(
-        [BETROKKEN, "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    url = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        m = re.search(r"http://([\d.]+):(\d+)", line)
-        if m:
-            url = f"http://{m.group(1)}:{m.group(2)}"
-            break
-        if not line:
-            break
-    assert url, "betrokken serve printed no http://HOST:PORT line"
-    try:
-        yield {"env": env, "data": data, "url": url, "tokens": tokens, "tmp": tmp_path_factory}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()  # type: ignore[union-attr]
+    server = Server(module_processes, env)  # stopped by module_processes whatever the outcome
+    yield {"env": env, "data": data, "url": server.base, "tokens": tokens, "tmp": tmp_path_factory}
+    server.stop()
 
 
 def api(world: dict[str, Any], role: str | None = "admin") -> Api:

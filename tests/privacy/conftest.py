@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-# The web tests' helpers (api_client.py, test_api_serve.py) sit in tests/web.
-sys.path.insert(0, str(Path(__file__).parent.parent / "web"))
-
-from api_client import Api, open_api  # noqa: E402
-from adapters.config import StoreConfig  # noqa: E402
+from adapters.config import StoreConfig
+from tests.helpers.api_client import Api, open_api
 
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
-import pytest
 import requests
 
 from adapters.config import StoreConfig
-from test_api_serve import Server, cli, free_port  # tests/web, on sys.path via conftest.py
+from tests.helpers.processes import Processes
+from tests.helpers.serve import Server, add_user, environment
 
 RETRIES = 8
 
 
-@pytest.fixture
-def env(store: StoreConfig) -> Iterator[dict[str, str]]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("BETROKKEN_")}
-    e["BETROKKEN_DATA_DIR"] = str(store.data_dir)
-    if store.database_url:
-        e["BETROKKEN_DATABASE_URL"] = store.database_url
-    yield e
-
-
-def test_eight_simultaneous_retries_through_a_real_server_store_one_event(env: dict[str, str]) -> None:
-    cli(env, "users", "add", "ineke", "--role", "staff", "--school", "12AB", "--password-stdin", stdin="geheim\n")
-    cli(env, "users", "add", "beheer", "--role", "admin", "--password-stdin", stdin="geheim\n")
-    staff = {"Authorization": "Bearer " + cli(env, "users", "token", "ineke").strip().splitlines()[-1]}
-    admin = {"Authorization": "Bearer " + cli(env, "users", "token", "beheer").strip().splitlines()[-1]}
-    server = Server(env, free_port())
+def test_eight_simultaneous_retries_through_a_real_server_store_one_event(store: StoreConfig, processes: Processes) -> None:
+    env = environment(store.data_dir, store.database_url)
+    staff = {"Authorization": "Bearer " + add_user(env, "ineke", "staff", "12AB", password="geheim")}
+    admin = {"Authorization": "Bearer " + add_user(env, "beheer", "admin", password="geheim")}
+    server = Server(processes, env)
     try:
         program = requests.post(f"{server.url}/programs", json={
             "school": "12AB", "name": "PACT", "kind": "pact", "starts_on": "2025-09-01"}, headers=staff, timeout=10).json()

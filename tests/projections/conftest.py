@@ -1,19 +1,14 @@
 """Fixtures for the read models: the programme service with its projections, on SQLite and on
-PostgreSQL (helpers in projection_world.py)."""
+PostgreSQL (helpers in tests/helpers/projection_world.py)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from adapters.config import StoreConfig
-
-sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests
-
-from projection_world import World, open_world  # noqa: E402
+from tests.helpers.projection_world import World, open_world
 
 
 @pytest.fixture

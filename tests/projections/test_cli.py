@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from betrokken.cli.main import cli
-from projection_world import World, random_commands
+from tests.helpers.projection_world import World, random_commands
 
 
 def invoke(world: World, *args: str):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -16,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from adapters.config import StoreConfig
-from projection_world import World, assert_matches_oracle, dump, random_commands
 from projections import open_projections
+from tests.helpers.processes import Processes, kill
+from tests.helpers.projection_world import World, assert_matches_oracle, dump, random_commands
 
-WORKER = Path(__file__).with_name("catch_up_worker.py")
+WORKER = "tests.helpers.catch_up_worker"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -100,33 +100,29 @@ def detach(w: World) -> None:
     w.service.earned_cents = w.service._earned_from_aggregates
 
 
-def start_worker(config: StoreConfig, page_size: int) -> subprocess.Popen[str]:
+def start_worker(processes: Processes, config: StoreConfig, page_size: int) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, str(WORKER), str(config.data_dir), config.database_url or "", str(page_size)],
+    proc = processes.start(
+        [sys.executable, "-m", WORKER, str(config.data_dir), config.database_url or "", str(page_size)],
         stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
 
 
-def test_a_catch_up_killed_mid_batch_resumes_without_double_counting(world: World) -> None:
+def test_a_catch_up_killed_mid_batch_resumes_without_double_counting(world: World, processes: Processes) -> None:
     detach(world)  # only the worker processes catch up while events are written
     rng = random.Random(5)
     random_commands(world, rng, 100)
     kills = 0
-    worker = start_worker(world.config, page_size=7)
-    try:
-        for _ in range(12):
-            random_commands(world, rng, 40)
-            time.sleep(rng.uniform(0.05, 0.3))
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-            kills += 1
-            worker = start_worker(world.config, page_size=7)
-    finally:
-        worker.kill()
-        worker.wait()
+    worker = start_worker(processes, world.config, page_size=7)
+    for _ in range(12):
+        random_commands(world, rng, 40)
+        time.sleep(rng.uniform(0.05, 0.3))
+        kill(worker)
+        kills += 1
+        worker = start_worker(processes, world.config, page_size=7)
+    processes.stop_all()
     assert kills == 12
     live = open_projections(world.config, world.service)
     try:
@@ -138,21 +134,18 @@ def test_a_catch_up_killed_mid_batch_resumes_without_double_counting(world: Worl
         live.close()
 
 
-def test_two_catch_up_processes_at_once_never_double_count(world: World) -> None:
+def test_two_catch_up_processes_at_once_never_double_count(world: World, processes: Processes) -> None:
     detach(world)
     rng = random.Random(6)
-    workers = [start_worker(world.config, page_size=5) for _ in range(2)]
-    try:
-        random_commands(world, rng, 400)
-        head = world.service.recorder.max_notification_id()
-        live = open_projections(world.config, world.service)
-        deadline = time.monotonic() + 60
-        while min(v["position"] for v in live.status()) < head and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        for w in workers:
-            w.kill()
-            w.wait()
+    for _ in range(2):
+        start_worker(processes, world.config, page_size=5)
+    random_commands(world, rng, 400)
+    head = world.service.recorder.max_notification_id()
+    live = open_projections(world.config, world.service)
+    deadline = time.monotonic() + 60
+    while min(v["position"] for v in live.status()) < head and time.monotonic() < deadline:
+        time.sleep(0.05)
+    processes.stop_all()
     try:
         assert min(v["position"] for v in live.status()) == head  # the workers did it all
         world.projections = live

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.config import StoreConfig
 from domain.errors import DomainError, PayoutExceedsOutstandingError
-from projection_world import World, assert_matches_oracle, open_world, random_commands
+from tests.helpers.projection_world import World, assert_matches_oracle, open_world, random_commands
 
 D = date(2025, 2, 3)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain.errors import NotEnrolledError, PayoutExceedsOutstandingError
-from projection_world import World, assert_matches_oracle
+from tests.helpers.projection_world import World, assert_matches_oracle
 
 D = date(2025, 2, 3)  # a Monday; sessions weekly from here
 WEEK = timedelta(weeks=1)
@@ -286,7 +286,7 @@ def test_no_personal_data_in_projection_tables(world: World) -> None:
     world.service.take_roll_call(s, [(parent.id, "present")])
     world.service.withdraw(prog, parent_id=parent.id, reason="Fatima is verhuisd naar Utrecht")
     world.projections.catch_up()
-    from projection_world import dump
+    from tests.helpers.projection_world import dump
 
     text = repr(dump(world.projections))
     for secret in ("Fatima", "Yusuf", "0612345678", "example.nl", "Kikker", "Utrecht", "Bijeenkomst"):

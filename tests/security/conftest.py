@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.helpers.hashing import CHEAP_HASHER
 from betrokken.wsgi import open_app
 
 PASSWORD = "veilig-wachtwoord-1"
@@ -17,9 +19,9 @@ USERS = {"beheer": ("admin", []), "trainer": ("staff", ["12AB"]), "controle": ("
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
-def make_app(data_dir: Path, **config: Any) -> Flask:
+def make_app(data_dir: Path, hasher: PasswordHasher = CHEAP_HASHER, **config: Any) -> Flask:
     """An app on this data dir (users added once, by the first app)."""
-    app = open_app({"BETROKKEN_DATA_DIR": str(data_dir), "TESTING": True, **config})
+    app = open_app({"BETROKKEN_DATA_DIR": str(data_dir), "TESTING": True, "PASSWORD_HASHER": hasher, **config})
     accounts = app.extensions["betrokken"].accounts
     for name, (role, schools) in USERS.items():
         if accounts.user(name) is None:
@@ -28,8 +30,8 @@ def make_app(data_dir: Path, **config: Any) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    made = make_app(tmp_path / "data")
+def app(tmp_path: Path, password_hasher: PasswordHasher) -> Iterator[Flask]:
+    made = make_app(tmp_path / "data", password_hasher)
     yield made
     made.extensions["betrokken"].close()
 

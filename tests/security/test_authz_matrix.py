@@ -4,17 +4,14 @@ role, on the user's own school and on another, answers as the file says; denials
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 from flask import Flask
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed  # noqa: E402
-from betrokken.wsgi import open_app  # noqa: E402
+from tests.helpers.authz import ROLES, Cell, World, app_routes, has_target, load_matrix, run_cell, seed
+from tests.helpers.hashing import CHEAP
+from betrokken.wsgi import open_app
 
 SUCCESSES = {"ok", "redirect"}
 
@@ -23,7 +20,7 @@ SUCCESSES = {"ok", "redirect"}
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """One seeded app for the whole matrix (the cells that change things make fresh objects)."""
     data = tmp_path_factory.mktemp("authz") / "data"
-    app: Flask = open_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True})
+    app: Flask = open_app({"BETROKKEN_DATA_DIR": str(data), "TESTING": True, **CHEAP})
     yield seed(app)
     app.extensions["betrokken"].close()
 

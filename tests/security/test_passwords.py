@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 
+from application.accounts import HASHER
 from tests.security.conftest import PASSWORD
+
+
+@pytest.fixture
+def password_hasher() -> PasswordHasher:
+    """These tests are about the hashing itself: production's hasher, not the tests' cheap one."""
+    return HASHER
 
 
 def test_a_stored_password_hash_is_argon2id_at_owasp_s_minimum_or_above(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor
 from application.clock import SCHOOL_TZ
+from tests.helpers.hashing import CHEAP
 from betrokken.wsgi import open_app
 
 PASSWORD = "geheim-wachtwoord-1"
@@ -30,7 +31,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    app = open_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    app = open_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True, **CHEAP})
     accounts = app.extensions["betrokken"].accounts
     for name, (role, schools) in USERS.items():
         accounts.add_user(name, role, schools, PASSWORD)

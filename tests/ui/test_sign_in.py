@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from tests.helpers.hashing import CHEAP
 from tests.ui.conftest import PASSWORD, csrf_token, login, post
 
 
@@ -79,7 +80,7 @@ def test_the_cookie_secret_is_generated_into_the_data_dir_readable_by_the_owner_
 def test_the_same_secret_is_used_after_a_restart(app: Flask, tmp_path: Path) -> None:
     from betrokken.wsgi import open_app
 
-    again = open_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    again = open_app({"BETROKKEN_DATA_DIR": str(tmp_path / "data"), "TESTING": True, **CHEAP})
     try:
         assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
     finally:

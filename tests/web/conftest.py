@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-# The helpers module sits beside this file (tests/ has no packages, so say where it is).
-sys.path.insert(0, str(Path(__file__).parent))
-
-from api_client import Api, Programme, open_api  # noqa: E402
-from adapters.config import StoreConfig  # noqa: E402
+from adapters.config import StoreConfig
+from tests.helpers.api_client import Api, Programme, open_api
 
 
 @pytest.fixture

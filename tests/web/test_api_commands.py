@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from api_client import SCHOOL, Api, Programme
+from tests.helpers.api_client import SCHOOL, Api, Programme
 
 
 def test_registering_a_parent_answers_201_with_the_children_and_ids(any_api: Api) -> None:

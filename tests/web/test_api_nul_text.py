@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api_client import SCHOOL, Api
+from tests.helpers.api_client import SCHOOL, Api
 
 
 def test_a_nul_character_in_any_text_of_a_command_is_422_and_records_nothing(any_api: Api):

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from api_client import Api, Programme
+from tests.helpers.api_client import Api, Programme
 
 
 def test_attendance_completion_and_rewards_follow_each_command_at_once(api: Api, programme: Programme):

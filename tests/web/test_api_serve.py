@@ -3,82 +3,21 @@ restart on the same data directory finds everything."""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
-import pytest
 import requests
 
-BETROKKEN = shutil.which("betrokken", path=str(Path(sys.executable).parent)) or "betrokken"
+from tests.helpers.processes import Processes
+from tests.helpers.serve import Server, add_user, environment, free_port
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([BETROKKEN, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-class Server:
-    """A running `betrokken serve` process."""
-
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.proc = subprocess.Popen(
-            [BETROKKEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "8"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        deadline = time.monotonic() + 30
-        line = ""
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()  # type: ignore[union-attr]
-            if "http://" in line or not line:
-                break
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.stop()
-            raise AssertionError(f"no URL printed: {line!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
-        assert int(match.group(1)) == port
-        self.url = f"http://127.0.0.1:{port}/api/v1"
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=20)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.proc.stdout.close()  # type: ignore[union-attr]
-            self.proc.stderr.close()  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("BETROKKEN_")}
-    e["BETROKKEN_DATA_DIR"] = str(tmp_path / "data")
-    yield e
-
-
-def test_serve_answers_threads_at_once_and_a_restart_finds_everything(env: dict[str, str]) -> None:
-    assert "added" in cli(env, "users", "add", "ineke", "--role", "staff", "--school", "12AB", "--password-stdin", stdin="geheim\n")
-    token = cli(env, "users", "token", "ineke").strip().splitlines()[-1]
-    auth = {"Authorization": f"Bearer {token}"}
+def test_serve_answers_threads_at_once_and_a_restart_finds_everything(tmp_path: Path, processes: Processes) -> None:
+    env = environment(tmp_path / "data")
+    auth = {"Authorization": f"Bearer {add_user(env, 'ineke', 'staff', '12AB', password='geheim')}"}
     port = free_port()
 
-    server = Server(env, port)
+    server = Server(processes, env, port=port)
     try:
         program = requests.post(f"{server.url}/programs", json={
             "school": "12AB", "name": "PACT", "kind": "pact", "starts_on": "2025-09-01"}, headers=auth, timeout=10).json()
@@ -99,7 +38,7 @@ def test_serve_answers_threads_at_once_and_a_restart_finds_everything(env: dict[
     finally:
         assert server.stop() == 0
 
-    again = Server(env, port)
+    again = Server(processes, env, port=port)
     try:
         listed = requests.get(f"{again.url}/parents", headers=auth, timeout=10).json()
         assert sorted(p["id"] for p in listed) == sorted(ids)

@@ -16,19 +16,23 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from test_api_serve import Server, cli, env, free_port  # noqa: F401  (env: the data directory fixture)
+from tests.helpers.processes import Processes
+from tests.helpers.serve import Server, cli, environment
 
 GENERATOR = shutil.which("openapi-python-client", path=str(Path(sys.executable).parent)) or "openapi-python-client"
 PACKAGE = "betrokken_client"  # from the document's title
 
 
 @pytest.fixture
-def server(env: dict[str, str]) -> Iterator[Server]:
-    running = Server(env, free_port())
-    try:
-        yield running
-    finally:  # stopped whatever the test's outcome
-        running.stop()
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server and CLI on a fresh data directory."""
+    return environment(tmp_path / "data")
+
+
+@pytest.fixture
+def server(env: dict[str, str], processes: Processes) -> Server:
+    """A live server, stopped by the `processes` finaliser whatever the test's outcome."""
+    return Server(processes, env)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 each role scoped to the first, and one request per cell.
 
 Outcomes: `ok` (2xx), `redirect` (3xx elsewhere), `login` (3xx to the sign-in page), or the status
-(`401`, `403`, `404`, ...). `python tests/security/authz.py` prints what the app answers now, as a
+(`401`, `403`, `404`, ...). `python -m tests.helpers.authz` prints what the app answers now, as a
 draft for new rows; the rows themselves are written and reviewed by hand."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-MATRIX = Path(__file__).with_name("authz_matrix.csv")
+MATRIX = Path(__file__).parents[1] / "security" / "authz_matrix.csv"
 ROLES = ("admin", "staff", "auditor", "analyst", "anonymous")
 SCHOOLS = {"own": "12AB", "other": "34CD"}
 PASSWORD = "matrix-wachtwoord-1"
@@ -252,7 +252,6 @@ if __name__ == "__main__":
     import sys
     import tempfile
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from betrokken.wsgi import open_app
 
     app = open_app({"BETROKKEN_DATA_DIR": tempfile.mkdtemp(), "TESTING": True})

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from adapters.config import StoreConfig
+from tests.helpers.hashing import CHEAP
 from betrokken.wsgi import open_app
 
 SCHOOL, OTHER_SCHOOL = "12AB", "34CD"
@@ -84,6 +85,7 @@ class Api:
 def open_api(config: StoreConfig) -> Api:
     app = open_app({
         "TESTING": True,
+        **CHEAP,
         "BETROKKEN_DATA_DIR": str(config.data_dir),
         "BETROKKEN_DATABASE_URL": config.database_url or "",
     })

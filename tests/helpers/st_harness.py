@@ -12,6 +12,7 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import events, from_schema
 
+from tests.helpers.hashing import CHEAP
 from betrokken.wsgi import open_app
 
 SCHOOL = "12AB"
@@ -37,7 +38,7 @@ class Figures:
 
 def seeded_app(data_dir: Path) -> tuple[Any, dict[str, str], dict[str, str]]:
     """The app on a fresh data dir with one token per role and a programme, parents, sessions."""
-    app = open_app({"TESTING": True, "BETROKKEN_DATA_DIR": str(data_dir), "BETROKKEN_DATABASE_URL": ""})
+    app = open_app({"TESTING": True, "BETROKKEN_DATA_DIR": str(data_dir), "BETROKKEN_DATABASE_URL": "", **CHEAP})
     accounts = app.extensions["betrokken"].accounts
     tokens = {}
     for role, schools in ROLES.items():

@@ -1,0 +1,1 @@
+"""Betrokken's test suite (a package, so tests import shared helpers as `tests.helpers...`)."""
