@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.helpers.processes import Processes
-from tests.helpers.serve import Server, cli, environment
+from tests.helpers.serve import Server, add_user, environment
 
 GENERATOR = shutil.which("openapi-python-client", path=str(Path(sys.executable).parent)) or "openapi-python-client"
 PACKAGE = "betrokken_client"  # from the document's title
@@ -56,8 +56,7 @@ def generated(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_generated_client_registers_a_parent_and_creates_and_lists_programmes(
         env: dict[str, str], server: Server, generated: Any) -> None:
-    cli(env, "users", "add", "ineke", "--role", "staff", "--school", "12AB", "--password-stdin", stdin="geheim-wachtwoord\n")
-    token = cli(env, "users", "token", "ineke").strip().splitlines()[-1]
+    token = add_user(env, "ineke", "staff", "12AB")
     from betrokken_client import AuthenticatedClient
     from betrokken_client.api.api_parents import get_parent, register_parent
     from betrokken_client.api.api_programs import create_program, enroll_parent, list_programs
