@@ -11,6 +11,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 
 from adapters.config import StoreConfig
+from adapters.idempotency import IdempotencyStore, open_idempotency
 from adapters.keystore import open_keystore
 from adapters.throttle import LoginThrottle
 from adapters.web_sessions import WebSessions
@@ -30,6 +31,7 @@ class System:
     accounts: Accounts
     projections: Projections
     web: WebStore | None = field(default=None)  # sign-in sessions and throttling (web_store.py)
+    idempotency: IdempotencyStore | None = field(default=None)  # the API's stored answers per key
 
     @property
     def sessions(self) -> WebSessions:
@@ -54,6 +56,9 @@ class System:
         return self.sessions.revoke_user(name) if self.web is not None else 0
 
     def close(self) -> None:
+        """Close every store this system opened."""
+        if self.idempotency is not None:
+            self.idempotency.close()
         if self.web is not None:
             self.web.close()
         self.projections.close()
@@ -99,4 +104,4 @@ def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | N
     config = config or StoreConfig.from_environ()
     service, projections = open_service_with_projections(config)
     return System(config=config, service=service, accounts=Accounts(config, hasher=hasher), projections=projections,
-                  web=WebStore(config))
+                  web=WebStore(config), idempotency=open_idempotency(config))

@@ -11,14 +11,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import current_app
 from flask_smorest import Api, Blueprint
 from marshmallow import fields
 
 from application.privacy import erase_parent
 from domain.parent import Parent
 from web.auth import current_actor, requires, system
-from web.idempotency import EXTENSION
 from web.schemas import TEXT, ParentSchema, StrictSchema
 
 PREFIX = "/api/v1"
@@ -39,7 +37,7 @@ class ErasureSchema(StrictSchema):
 def erase_parent_data(data: dict[str, Any], parent_id: UUID) -> Parent:
     """Erase a parent's personal data for good (admins); answers the parent as shown afterwards."""
     return erase_parent(
-        system().service, current_app.extensions.get(EXTENSION), parent_id,
+        system().service, system().idempotency, parent_id,
         reason=data["reason"], actor=current_actor(),
     )
 

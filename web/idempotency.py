@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from apispec import BasePlugin
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask_smorest import Api
 
-from adapters.idempotency import Claimed, IdempotencyStore, InProgress, Outcome, Reused, Stored, open_idempotency
+from adapters.idempotency import Claimed, IdempotencyStore, InProgress, Outcome, Reused, Stored
 from web.auth import authenticate, system
 from web.errors import (
     AuthenticationRequired,
@@ -47,7 +47,6 @@ WAIT_SECONDS = 10.0
 MAX_KEY = 255
 # Answers that say nothing about the command itself: not kept, the key is freed for a retry.
 NOT_KEPT = (401, 408, 429)
-EXTENSION = "betrokken_idempotency"
 COMPONENT = "IdempotencyKey"
 
 DESCRIPTION = (
@@ -76,8 +75,10 @@ class Held:
 
 
 def store() -> IdempotencyStore:
-    """The app's idempotency table."""
-    return current_app.extensions[EXTENSION]
+    """The system's idempotency table (opened and closed with the system)."""
+    table = system().idempotency
+    assert table is not None, "the system was opened without its idempotency table"
+    return table
 
 
 def fingerprint() -> str:
@@ -175,7 +176,6 @@ class IdempotencyKeyPlugin(BasePlugin):
 
 def init_app(app: Flask, api: Api) -> None:
     """Turn idempotency keys on for the API; call before the blueprints register (for the docs)."""
-    app.extensions[EXTENSION] = open_idempotency(system_config(app))
     app.before_request(before_command)
     app.after_request(after_command)
     app.teardown_request(teardown)
@@ -183,9 +183,3 @@ def init_app(app: Flask, api: Api) -> None:
     api.spec.plugins.append(IdempotencyKeyPlugin())
     info = api.spec.options.setdefault("info", {})
     info["description"] = (info.get("description", "") + "\n\n" + DESCRIPTION).strip()
-
-
-def system_config(app: Flask) -> Any:
-    """The store the app's system runs on."""
-    with app.app_context():
-        return system().config

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from adapters.config import StoreConfig
+from adapters.idempotency import IdempotencyStore
 from adapters.throttle import LoginThrottle
 from adapters.web_sessions import WebSessions
 from application.accounts import Accounts
@@ -20,6 +21,7 @@ class System(Protocol):
     service: ProgramService
     accounts: Accounts
     projections: Projections
+    idempotency: IdempotencyStore | None
 
     @property
     def sessions(self) -> WebSessions: ...
