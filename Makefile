@@ -1,6 +1,7 @@
 # make run: set everything up, fill an empty store with demo data, serve on :5000
-# make test: set everything up, type-check the packages (mypy, as setup.cfg says) and run the whole suite (browser and PostgreSQL included), on
-#   pytest-xdist workers as setup.cfg's addopts say (`-m "not slow"` for the quick loop)
+# make test: set everything up, type-check the packages (mypy, as setup.cfg's [mypy] says), then
+#   run the whole suite (browser and PostgreSQL included) on pytest-xdist workers as setup.cfg's
+#   addopts say (`-m "not slow"` for the quick loop)
 # make attack: the long attack runs (schemathesis 200 examples a role, 30 SIGKILLs, more concurrent writes)
 PYTHON ?= python3
 VENV := .venv
