@@ -47,4 +47,4 @@ bench: install
 	$(BIN)/python benchmarks/rebuild.py --events 1000000
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache
