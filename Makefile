@@ -1,6 +1,7 @@
 # make run: set everything up, fill an empty store with demo data, serve on :5000
-# make test: set everything up and run the whole suite (browser and PostgreSQL included), on
-#   pytest-xdist workers as setup.cfg's addopts say (`-m "not slow"` for the quick loop)
+# make test: set everything up, type-check the packages (mypy, as setup.cfg's [mypy] says), then
+#   run the whole suite (browser and PostgreSQL included) on pytest-xdist workers as setup.cfg's
+#   addopts say (`-m "not slow"` for the quick loop)
 # make attack: the long attack runs (schemathesis 200 examples a role, 30 SIGKILLs, more concurrent writes)
 PYTHON ?= python3
 VENV := .venv
@@ -35,6 +36,7 @@ run: install
 	$(BIN)/betrokken serve --host 127.0.0.1 --port 5000
 
 test: install chromium
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 attack: install
@@ -45,4 +47,4 @@ bench: install
 	$(BIN)/python benchmarks/rebuild.py --events 1000000
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache

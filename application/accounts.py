@@ -16,10 +16,12 @@ from uuid import UUID, uuid4
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from application.actor import Actor
+from application.stored import aggregate_id
 from adapters.config import StoreConfig
 from domain.errors import ConcurrentEditError, UnknownUserError, UserExistsError
 from domain.user import User, user_id
@@ -160,7 +162,7 @@ class Accounts(Application):
 
     def _by_id(self, uid: UUID) -> User | None:
         try:
-            found = self.repository.get(uid)
+            found: Aggregate = self.repository.get(uid)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, User) else None
@@ -173,12 +175,12 @@ class Accounts(Application):
         """Every user, in the order they were added."""
         names: list[UUID] = []
         position = 0
-        topic = get_topic(User.UserAdded)  # type: ignore[attr-defined]
+        topic = get_topic(User.UserAdded)
         while True:
             page = self.recorder.select_notifications(
                 start=position, limit=500, topics=[topic], inclusive_of_start=False
             )
-            names.extend(n.originator_id for n in page)
+            names.extend(aggregate_id(n) for n in page)
             if len(page) < 500:
                 break
             position = page[-1].id

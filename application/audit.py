@@ -18,6 +18,7 @@ from eventsourcing.utils import resolve_topic
 
 from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
+from application.stored import aggregate_id, domain_event
 from adapters.sealing import Seal, SealedRecorder
 from adapters.verification import Verdict, verify
 from domain.parent import Parent
@@ -135,7 +136,7 @@ class AuditLog:
                 if len(items) == limit:
                     return LogPage(items=items, next=items[-1].position)
                 position = n.id
-                if visible(n.originator_id):
+                if visible(aggregate_id(n)):
                     items.append(self._entry(n))
             if len(page) <= limit:
                 return LogPage(items=items, next=None)
@@ -168,7 +169,7 @@ class AuditLog:
             for n in page:
                 scanned += 1
                 position = n.id
-                if not wanted.type_matches(_type_of_topic(n.topic)) or not visible(n.originator_id):
+                if not wanted.type_matches(_type_of_topic(n.topic)) or not visible(aggregate_id(n)):
                     continue
                 entry = self._entry(n)
                 if wanted.matches(entry):
@@ -205,7 +206,7 @@ class AuditLog:
         return visible
 
     def _entry(self, n: Notification) -> LogEntry:
-        e = self.service.mapper.to_domain_event(n)
+        e = domain_event(self.service.mapper.to_domain_event(n))
         return LogEntry(
             position=n.id,
             aggregate_id=e.originator_id,

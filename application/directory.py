@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -35,7 +36,8 @@ class Directory:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.topics = {
+        # Each handler takes the event class of its topic, which only the topic says.
+        self.topics: dict[str, Callable[[Any], None]] = {
             get_topic(Parent.Registered): self._parent,
             get_topic(TrainingProgram.Created): self._program,
             get_topic(Session.Scheduled): self._session,
@@ -59,13 +61,13 @@ class Directory:
                 return
 
     def _parent(self, e: Parent.Registered) -> None:
-        self.parents[e.originator_id] = e.school  # type: ignore[attr-defined]
+        self.parents[e.originator_id] = e.school
 
     def _program(self, e: TrainingProgram.Created) -> None:
-        self.programs[e.originator_id] = e.school  # type: ignore[attr-defined]
+        self.programs[e.originator_id] = e.school
 
     def _session(self, e: Session.Scheduled) -> None:
-        self.sessions.setdefault(e.program_id, []).append(e.originator_id)  # type: ignore[attr-defined]
+        self.sessions.setdefault(e.program_id, []).append(e.originator_id)
 
     def programs_of(self, schools: frozenset[str] | None) -> list[UUID]:
         """The programmes of these schools (all when None), in order of creation."""

@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from application.history import event_record, jsonable
+from application.stored import domain_event
 from adapters.sealing import GENESIS, SealedRecorder, StoredRecord, next_link
 
 BATCH = 1000
@@ -59,7 +60,7 @@ def export_line(app: Application, record: StoredRecord, seal: bytes, with_data: 
     except Exception as e:  # an event this code can no longer read is still exported faithfully
         line.update(timestamp=None, actor=None, data=None, unreadable=f"{type(e).__name__}: {e}")
     else:
-        readable = event_record(event)
+        readable = event_record(domain_event(event))
         line.update(type=readable["type"], timestamp=readable["timestamp"], actor=readable["actor"])
         if with_data:
             line["data"] = readable["data"]

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from application.actor import SYSTEM, Actor
 from application.clock import with_school_offset
 from application.programs import ProgramService
+from application.stored import domain_event
 from domain.errors import NotFoundError
 from domain.parent import Parent
 from domain.session import Session
@@ -87,19 +88,19 @@ class History:
     def _ensure_visible(self, aggregate_id: UUID, actor: Actor) -> None:
         """Unknown ids and those outside the actor's schools answer alike: not found."""
         try:
-            current = self.service.repository.get(aggregate_id)
+            current: Aggregate = self.service.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError("aggregate", aggregate_id) from None
         if isinstance(current, (Parent, TrainingProgram)):
             actor.ensure_may_see(current.school, "aggregate", aggregate_id)
         elif isinstance(current, Session):
-            program = self.service.repository.get(current.program_id)
+            program: TrainingProgram = self.service.repository.get(current.program_id)
             actor.ensure_may_see(program.school, "aggregate", aggregate_id)
         elif actor.schools is not None:
             raise NotFoundError("aggregate", aggregate_id)
 
     def _events(self, aggregate_id: UUID) -> list[DomainEvent]:
-        return list(self.service.events.get(aggregate_id))
+        return [domain_event(e) for e in self.service.events.get(aggregate_id)]
 
     def events_of(self, aggregate_id: UUID, actor: Actor = SYSTEM) -> dict[str, Any]:
         """Every fact recorded about an aggregate, oldest first."""
@@ -130,7 +131,7 @@ class History:
         if version is not None and version < 1:
             raise NotFoundError(f"version {version} of aggregate", aggregate_id)
         try:
-            aggregate = self.service.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.service.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(f"version {version} of aggregate", aggregate_id) from None
         if version is not None and aggregate.version != version:

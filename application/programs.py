@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from adapters import deadline, transcodings
@@ -96,7 +97,7 @@ class ProgramService(Application):
 
     def _get(self, cls: type[T], what: str, ident: UUID) -> T:
         try:
-            agg = self.repository.get(ident)
+            agg: Aggregate = self.repository.get(ident)
         except AggregateNotFoundError:
             raise NotFoundError(what, ident) from None
         if not isinstance(agg, cls):

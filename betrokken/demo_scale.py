@@ -13,6 +13,8 @@ from datetime import date, time as clock_time, timedelta
 from typing import Callable, Iterator
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.programs import ProgramService
 from betrokken.demo import DEMO_ACTOR, PACT_REWARDS, SCHOOLS, evening, first_weekday_on_or_after
 from betrokken.demo_people import draw_family, engagement, homework_done, roll_call_status
@@ -72,7 +74,7 @@ class SchoolBlock:
             language=family.language, children=family.children, actor=DEMO_ACTOR.name,
         )
 
-    def build(self) -> list[object]:
+    def build(self) -> list[Aggregate]:
         """Run both programmes and return every aggregate with its pending events."""
         half = len(self.parents) // 2
         self.run(self.parents[:half], "pact", f"PACT voorleestraining najaar 2025 – {self.brin}",

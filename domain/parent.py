@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -16,6 +17,14 @@ from domain.limits import MAX_GROUP, MIN_GROUP
 @dataclass(frozen=True)
 class Child:
     """A child of the parent, in a primary-school year group (groep 1..8)."""
+
+    id: UUID
+    name: str
+    group: int
+
+
+class NewChild(TypedDict):
+    """A child as the Registered event records it: its fresh id, name and group."""
 
     id: UUID
     name: str
@@ -49,8 +58,27 @@ def check_group(group: int) -> None:
 class Parent(Aggregate):
     """A parent registered at a school (BRIN), taking part in one or more programmes."""
 
+    # @event(...) makes these event classes at run time, from the method's signature; mypy can't
+    # see them, so the ones read outside the aggregate are declared here for it alone.
+    if TYPE_CHECKING:
+
+        class Registered(Aggregate.Created):
+            school: str
+            name: str
+            phone: str | None
+            email: str | None
+            language: str | None
+            children: list[NewChild]
+            actor: str
+
+        class ChildAdded(Aggregate.Event):
+            child_id: UUID
+            name: str
+            group: int
+            actor: str
+
     @staticmethod
-    def new_children(children: list[tuple[str, int]]) -> list[dict]:
+    def new_children(children: list[tuple[str, int]]) -> list[NewChild]:
         """Give each child a fresh id, after checking its group."""
         for _, group in children:
             check_group(group)
@@ -88,7 +116,7 @@ class Parent(Aggregate):
         phone: str | None,
         email: str | None,
         language: str | None,
-        children: list[dict],
+        children: list[NewChild],
         actor: str,
     ) -> None:
         self.school = school

@@ -4,7 +4,7 @@ with its roll call, homework and possible cancellation."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -34,6 +34,19 @@ def ensure_session_time(starts_at: datetime) -> None:
 
 class Session(Aggregate):
     """A scheduled session of a programme; `participants` names the parents of a home visit."""
+
+    # @event(...) makes these event classes at run time, from the method's signature; mypy can't
+    # see them, so the ones read outside the aggregate are declared here for it alone.
+    if TYPE_CHECKING:
+
+        class Scheduled(Aggregate.Created):
+            program_id: UUID
+            title: str
+            starts_at: datetime
+            location: str | None
+            homework: str | None
+            participants: list[UUID] | None
+            actor: str
 
     @event("Scheduled")
     def __init__(

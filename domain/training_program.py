@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -50,6 +50,25 @@ class Payout:
 
 class TrainingProgram(Aggregate):
     """A parental-engagement programme (PACT, Pittige Jaren, REAL, ...) at one school."""
+
+    # @event(...) makes these event classes at run time, from the method's signature; mypy can't
+    # see them, so the ones read outside the aggregate are declared here for it alone.
+    if TYPE_CHECKING:
+
+        class Created(Aggregate.Created):
+            school: str
+            name: str
+            kind: str
+            starts_on: date
+            completion: dict[str, Any]
+            rewards: dict[str, Any]
+            actor: str
+
+        class ParentWithdrawn(Aggregate.Event):
+            parent_id: UUID
+            withdrawn_on: date
+            reason: str
+            actor: str
 
     @classmethod
     def create(

@@ -5,6 +5,7 @@ The id is derived from the name, so a sign-in finds the user without an index.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID, NAMESPACE_URL, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +39,17 @@ def check_role(role: str, schools: list[str]) -> None:
 
 class User(Aggregate):
     """A user account: name, role, schools, password hash and the hashes of live API tokens."""
+
+    # @event(...) makes these event classes at run time, from the method's signature; mypy can't
+    # see them, so the ones read outside the aggregate are declared here for it alone.
+    if TYPE_CHECKING:
+
+        class UserAdded(Aggregate.Created):
+            name: str
+            role: str
+            schools: list[str]
+            password_hash: str
+            actor: str
 
     @staticmethod
     def create_id(name: str) -> UUID:

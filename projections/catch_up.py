@@ -104,7 +104,8 @@ class StateDecoder:
         self.fast = type(self.mapper.transcoder) is JSONTranscoder
         self.loads = json.loads
         # The C scanner itself: the stored state is compact JSON that starts at offset 0.
-        self.scan = json.JSONDecoder().scan_once
+        # (typeshed leaves the decoder's scanner attribute out)
+        self.scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
     def __call__(self, note: Any) -> dict[str, Any]:
         if not self.fast:

@@ -96,13 +96,14 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         from web.security import client_address, throttle
 
+        assert form.username.data is not None and form.password.data is not None  # both are required
         name = form.username.data.strip()
         attempt = throttle().begin([user_scope(name), address_scope(client_address())])
         if isinstance(attempt, Throttled):
             minutes = max(1, round(attempt.seconds / 60))
-            form.password.errors.append(_(
+            form.password.errors = [*form.password.errors, _(
                 "Te veel mislukte pogingen om in te loggen. Wacht %(minutes)s min. en probeer het dan opnieuw.",
-                minutes=minutes))
+                minutes=minutes)]
             response = current_app.make_response((render_template("login.html", form=form), status_for(TooManyAttempts)))
             response.headers["Retry-After"] = str(attempt.seconds)
             return response
@@ -118,7 +119,7 @@ def login() -> ResponseReturnValue:
             login_user(StaffUser(actor))
             flash(_("Je bent ingelogd als %(name)s.", name=actor.name), "success")
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("Onbekende gebruikersnaam of verkeerd wachtwoord."))
+        form.password.errors = [*form.password.errors, _("Onbekende gebruikersnaam of verkeerd wachtwoord.")]
     return render_template("login.html", form=form)
 
 

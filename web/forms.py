@@ -6,10 +6,12 @@ in euros (`12,50`) and rates as percentages, as staff think of them, and convert
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
+import wtforms.fields.choices
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -26,19 +28,17 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from application.clock import today
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms before 3.3
-    SelectChoice = None  # type: ignore[assignment,misc]
+from application.clock import SCHOOL_TZ, today
 from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
     MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email,
 )
 from domain.templates import KINDS, TEMPLATES
+
+# WTForms 3.3 on (None before it); looked up by name, as its stubs may not name it yet.
+SelectChoice = getattr(wtforms.fields.choices, "SelectChoice", None)
 
 REQUIRED = _l("Vul dit veld in.")
 
@@ -62,7 +62,7 @@ PAYOUT_CHOICES = choices((method, PAYOUT_LABELS[method]) for method in PAYOUT_ME
 class DecimalCommaField(Field):
     """A number typed with a decimal comma or point (`7,5` or `7.5`)."""
 
-    widget = StringField.widget
+    widget = TextInput()  # as StringField's
     # Bigger is a typing error, and 1e999999 became float('inf') (stored in an assessment) or
     # overflowed the cents conversion (a 500).
     largest = Decimal(LARGEST_NUMBER)
@@ -176,14 +176,14 @@ def limit_schools(form: FlaskForm, schools: frozenset[str] | None) -> None:
     choices = sorted(schools)
     field = form.school
     field.render_kw = {"list": "schools"}
-    field.choices_for_ui = choices  # type: ignore[attr-defined]
+    field.choices_for_ui = choices
     if not field.data and len(choices) == 1:
         field.data = choices[0]
     if field.data and field.data not in schools:
         field.validators = [*field.validators, _only(choices)]
 
 
-def _only(choices: list[str]):  # type: ignore[no-untyped-def]
+def _only(choices: list[str]) -> Callable[[Form, Field], None]:
     def check(form: Form, field: Field) -> None:
         if field.data not in choices:
             raise ValidationError(_l("Kies een van je eigen scholen: %(schools)s.", schools=", ".join(choices)))
@@ -224,11 +224,13 @@ class ParentForm(SchoolMixin, FlaskForm):
 
     def child_rows(self) -> list[tuple[str, int]]:
         """The filled-in children as (name, group)."""
-        return [
-            (c.form.name.data.strip(), c.form.group.data)
-            for c in self.children
-            if c.form.name.data and c.form.name.data.strip()
-        ]
+        rows = []
+        for c in self.children:
+            name, group = c.form.name.data, c.form.group.data
+            if name and name.strip():
+                assert group is not None  # ChildForm.validate refuses a named child without a group
+                rows.append((name.strip(), group))
+        return rows
 
 
 class ChildAddForm(FlaskForm):
@@ -302,6 +304,11 @@ class ScheduleForm(FlaskForm):
     location = StringField(_l("Locatie"), [Optional(), Length(max=MAX_FORM_TEXT)])
     homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=MAX_HOMEWORK_TEXT)])
     participants = MultiCheckboxField(_l("Alleen voor (huisbezoek; niets aangevinkt is alle ingeschreven ouders)"), choices=[])
+
+    def first_starts_at(self) -> datetime:
+        """The first session's start, in the school's time zone."""
+        assert self.first_date.data is not None and self.time.data is not None  # both are required
+        return datetime.combine(self.first_date.data, self.time.data).replace(tzinfo=SCHOOL_TZ)
 
 
 class EnrolForm(FlaskForm):

@@ -410,7 +410,9 @@ class RewardsRowSchema(ParentRowSchema):
 class ErrorDetailSchema(Schema):
     code = fields.String(metadata={"description": "machine-readable, e.g. already_enrolled"})
     message = fields.String()
-    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"description": "per-field messages on 422; {} otherwise"})
+    # marshmallow takes declared fields out of the class, so this never shadows Schema.fields;
+    # its types can't say so
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={"description": "per-field messages on 422; {} otherwise"})  # type: ignore[assignment]
 
 
 class ErrorSchema(Schema):

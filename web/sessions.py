@@ -32,7 +32,7 @@ TOUCH_EVERY = 60.0  # seconds: a read-only request refreshes the idle clock at m
 MAX_ID_LENGTH = 128
 
 
-class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
+class ServerSession(CallbackDict[str, Any], SessionMixin):
     """The session's data, with the id and times of the row it came from."""
 
     def __init__(self, initial: dict[str, Any] | None = None, sid: str | None = None,
@@ -84,7 +84,7 @@ class StoreSessionInterface(SessionInterface):
                 return ServerSession(self.serializer.loads(record.data), sid=sid, record=record)
         return ServerSession()
 
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)

@@ -19,7 +19,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 def command(host: str, port: int, threads: int) -> None:
     """Serve Betrokken over HTTP until stopped (Ctrl-C or SIGTERM)."""
-    from waitress import create_server
+    from waitress.server import MultiSocketServer, create_server
 
     from betrokken.wsgi import open_app
 
@@ -30,7 +30,10 @@ def command(host: str, port: int, threads: int) -> None:
     server = create_server(app, host=host, port=port, threads=threads)
     signal.signal(signal.SIGTERM, _stop)
     # A name like "localhost" may give several sockets; they all share the port.
-    bound = getattr(server, "effective_port", None) or server.effective_listen[0][1]  # type: ignore[union-attr]
+    if isinstance(server, MultiSocketServer):
+        bound = server.effective_listen[0][1]
+    else:  # types-waitress leaves out the port a single server bound
+        bound = server.effective_port  # type: ignore[attr-defined]
     click.echo(f"Betrokken is listening on http://{host}:{bound}")
     sys.stdout.flush()
     try:

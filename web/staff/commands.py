@@ -4,7 +4,6 @@ flash message, or show the form again with what was typed and why it was refused
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Callable, TypeVar
 from uuid import UUID
 
@@ -12,7 +11,6 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from application.clock import SCHOOL_TZ
 from domain.templates import KINDS, TEMPLATES
 from web.forms import (
     AssessmentForm,
@@ -40,7 +38,7 @@ def form_page(rule: str) -> Callable[[F], F]:
     """A staff form's page (GET shows it, POST runs its command), for the roles that run commands."""
 
     def decorate(view: F) -> F:
-        return bp.route(rule, methods=["GET", "POST"])(requires("run")(view))  # type: ignore[return-value]
+        return bp.route(rule, methods=["GET", "POST"])(requires("run")(view))
 
     return decorate
 
@@ -75,7 +73,7 @@ def add_child(parent_id: UUID) -> ResponseReturnValue:
     form = ChildAddForm()
     return run_form(
         "staff/child_form.html", form,
-        lambda: system().service.add_child(parent_id, name=form.name.data.strip(), group=form.group.data, actor=actor()),
+        lambda: system().service.add_child(parent_id, name=(form.name.data or "").strip(), group=form.group.data, actor=actor()),
         lambda _child: done(_("Het kind is toegevoegd."), "staff.parent", parent_id=parent_id),
         p=p,
     )
@@ -138,10 +136,10 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
         "staff/schedule_form.html", form,
         lambda: service.schedule_series(
             program_id, title=form.title.data,
-            first_starts_at=datetime.combine(form.first_date.data, form.time.data).replace(tzinfo=SCHOOL_TZ),
+            first_starts_at=form.first_starts_at(),
             weeks=form.weeks.data, location=form.location.data or None,
             homework=(form.homework.data or "").strip() or None,
-            participants=[UUID(p) for p in form.participants.data] or None, actor=actor(),
+            participants=[UUID(p) for p in form.participants.data or []] or None, actor=actor(),
         ),
         lambda sessions: done(_("%(count)s bijeenkomst(en) ingepland.", count=len(sessions)),
                               "staff.program", program_id=program_id),
