@@ -48,7 +48,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
 
 
 def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:
-    """API.md's attendance answer: sessions by start, parents by enrolment order."""
+    """The attendance answer of the API: sessions by start, parents by enrolment order."""
     sessions = [
         {"session_id": sid, "starts_at": starts_at, "present": present, "absent": absent, "excused": excused}
         for sid, starts_at, present, absent, excused in db.query(

@@ -32,7 +32,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
 
 
 def read(db: Database, program_id: str) -> list[dict[str, Any]]:
-    """API.md's completion answer, parents by enrolment order."""
+    """The completion answer of the API, parents by enrolment order."""
     return [
         {"parent_id": pid, "attended": attended, "attendance_rate": a_rate, "homework_assigned": assigned,
          "homework_completed": done, "homework_rate": h_rate, "completed": bool(ok)}

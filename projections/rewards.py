@@ -38,7 +38,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
 
 
 def read(db: Database, program_id: str) -> list[dict[str, Any]]:
-    """API.md's rewards answer, parents by enrolment order."""
+    """The rewards answer of the API, parents by enrolment order."""
     return [
         {"parent_id": pid, **{f: int(v) for f, v in zip(FIELDS, values)}, "eligible": bool(eligible)}
         for pid, *values, eligible in db.query(

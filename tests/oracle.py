@@ -55,7 +55,7 @@ def parent_figures(
     assessments: Iterable[Assessment],
     parent_id: UUID,
 ) -> ParentFigures:
-    """Apply API.md's rules to one parent in one programme."""
+    """Apply the rulebook (docs/rules.md) to one parent in one programme."""
     t = participation.tally(program, sessions, parent_id)
     earned = program.rewards.earned(t, participation.assessments_passed(program, assessments))
     return ParentFigures(

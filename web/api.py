@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (see API.md): parse with a schema, call the service as the
+"""The JSON API under /api/v1 (the public contract; every field in the OpenAPI document): parse with a schema, call the service as the
 authenticated user, present with the same schema. Refusals rise to web/errors.py."""
 
 from __future__ import annotations

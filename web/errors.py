@@ -1,7 +1,7 @@
 """The one table from exception to HTTP status, for the JSON API and the staff's HTML pages alike,
 and the one shape of every JSON error answer:
 `{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}` (fields always
-present, as API.md shows it; empty unless the input failed validation).
+present, as the public contract shows it; empty unless the input failed validation).
 
 Views never pick a status for a refusal themselves: they let the exception rise to here, or
 (a staff form shown again with its refusal) ask `status_of(error)` / `status_for(kind)`."""

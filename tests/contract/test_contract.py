@@ -1,7 +1,7 @@
-"""Black-box contract check against /work/shared/API.md: only the `betrokken` console script
+"""Black-box check of the public contract (CLI, HTTP API, the rules of docs/rules.md): only the `betrokken` console script
 (subprocess) and HTTP (requests) against a live `betrokken serve` on a tmp data directory.
 
-The scenario's expected figures are computed by hand from "Semantics of the projections"."""
+The scenario's expected figures are computed by hand from the rules in docs/rules.md."""
 
 from __future__ import annotations
 

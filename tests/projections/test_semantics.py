@@ -1,4 +1,4 @@
-"""API.md "Semantics of the projections", rule by rule, on SQLite and PostgreSQL; each test
+"""The rules of docs/rules.md, rule by rule, on SQLite and PostgreSQL; each test
 also holds every row to the oracle (tests/oracle.py)."""
 
 from __future__ import annotations

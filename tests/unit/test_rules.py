@@ -1,4 +1,4 @@
-"""The rulebook (domain/rules.py) rule by rule, as API.md's "Semantics of the projections" states it."""
+"""The rulebook (domain/rules.py) rule by rule, as docs/rules.md states it."""
 
 from __future__ import annotations
 

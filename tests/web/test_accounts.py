@@ -48,7 +48,7 @@ def test_only_an_admin_sees_every_school(accounts) -> None:  # type: ignore[no-u
 
 
 def test_auditors_and_analysts_without_schools_see_every_school(accounts) -> None:  # type: ignore[no-untyped-def]
-    # API.md: `users add NAME --role ... [--school BRIN ...]`: the school is optional
+    # the contract: `users add NAME --role ... [--school BRIN ...]`: the school is optional
     accounts.add_user("kijker", "analyst", [], "pw")
     accounts.add_user("toezicht", "auditor", [], "pw")
     accounts.add_user("gericht", "auditor", ["34CD"], "pw")

@@ -1,4 +1,4 @@
-"""Every command endpoint of API.md, answered as the contract says (happy paths)."""
+"""Every command endpoint of the public contract, answered as the contract says (happy paths)."""
 
 from __future__ import annotations
 

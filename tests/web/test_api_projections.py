@@ -1,4 +1,4 @@
-"""The projection endpoints: API.md's fields, read-your-writes, CSV, roles and scope."""
+"""The projection endpoints: the contract's fields, read-your-writes, CSV, roles and scope."""
 
 from __future__ import annotations
 
