@@ -1,5 +1,6 @@
-"""Black-box check of the public contract (CLI, HTTP API, the rules of docs/rules.md): only the `betrokken` console script
-(subprocess) and HTTP (requests) against a live `betrokken serve` on a tmp data directory.
+"""Black-box check of the public contract (CLI, HTTP API, the rules of docs/rules.md): only the
+`betrokken` console script (subprocess) and HTTP (requests) against a live `betrokken serve` on a
+tmp data directory.
 
 The scenario's expected figures are computed by hand from the rules in docs/rules.md."""
 
