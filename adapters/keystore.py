@@ -1,12 +1,6 @@
-"""Per-parent data keys, kept apart from the events and wrapped with the master key.
-
-Destroying a parent's key is how a parent's personal data is erased from an immutable log
-(crypto-shredding): the events stay, and so does every figure, but what was personal in them
-can no longer be read. A destroyed key leaves a tombstone (an empty row), so personal data
-recorded about the parent later (a withdrawal reason, a child added) is not sealed under a
-fresh key that would make it readable again: it is stored as erased. The keys live in their own SQLite file with `secure_delete` (so a
-destroyed key is overwritten, and the WAL is truncated after an erasure), or in a PostgreSQL
-table beside the events."""
+"""Per-parent data keys, wrapped with the master key, apart from the events: destroying one erases
+what was personal in the parent's events (crypto-shredding), and its tombstone (an empty row) keeps
+later personal data about them from being sealed under a fresh, readable key."""
 
 from __future__ import annotations
 
@@ -21,7 +15,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from adapters.config import StoreConfig
-from adapters.side_store import SideStore, Tables
+from adapters.side_store import SECURE_DELETE, SideStore, Tables
 
 MASTER_KEY_FILE = "master.key"
 KEYS_FILE = "keys.sqlite"
@@ -51,36 +45,35 @@ def load_master_key(config: StoreConfig) -> bytes:
 
 
 KEY_TABLES = Tables(
-    file=KEYS_FILE, table="betrokken_parent_keys", sqlite_table="parent_keys", secure_delete=True,
+    file=KEYS_FILE, table="betrokken_parent_keys", sqlite_table="parent_keys", pragmas=(SECURE_DELETE,),
     schema=("CREATE TABLE IF NOT EXISTS {table} (owner {uuid} PRIMARY KEY, wrapped {blob} NOT NULL)",),
 )
 
 
 class KeyTable(SideStore):
-    """Wrapped keys in their own SQLite file (a destroyed key overwritten, also in the WAL) or a
-    PostgreSQL table beside the events."""
+    """Wrapped keys by owner; a deleted one is overwritten, also in SQLite's WAL."""
 
     def __init__(self, config: StoreConfig) -> None:
         super().__init__(config, KEY_TABLES)
 
-    def _owner(self, owner: UUID) -> Any:
-        return owner if self.is_postgres else owner.hex
-
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (self._owner(owner), wrapped))
+        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (self._id(owner), wrapped))
 
     def select(self, owner: UUID) -> bytes | None:
-        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (self._owner(owner),))
+        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (self._id(owner),))
         return bytes(rows[0][0]) if rows else None
 
     def delete(self, owner: UUID) -> bool:
-        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (self._owner(owner),))
+        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (self._id(owner),))
         self.checkpoint()  # the deleted page may still sit in the WAL
         return bool(deleted)
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
         rows = self.query(f"SELECT owner, wrapped FROM {self.table} ORDER BY owner")
         return ((UUID(str(owner)), bytes(wrapped)) for owner, wrapped in rows)
+
+    def _id(self, owner: UUID) -> Any:
+        return owner if self.is_postgres else owner.hex
 
 
 class KeyStore:
