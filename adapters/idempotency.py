@@ -1,8 +1,6 @@
-"""Idempotency keys: a command sent again with the same `Idempotency-Key` (a tablet on bad wifi
-cannot tell a lost request from a lost answer) runs once; later attempts get its stored answer.
-The first attempt claims (user, key) atomically, runs, and stores its answer in a separate
-transaction: if the process dies in between, the key stays "in progress" until its LEASE runs out.
-Keys expire after a day; erasing a parent forgets every stored answer that mentions them."""
+"""Idempotency keys: a command sent again with the same key runs once, later attempts get its answer.
+The answer is stored after the command, in a separate transaction: if the process dies in between,
+the key stays "in progress" until its lease runs out. Keys expire after a day."""
 
 from __future__ import annotations
 
@@ -12,7 +10,6 @@ from dataclasses import dataclass
 from adapters.config import StoreConfig
 from adapters.side_store import SECURE_DELETE, SideStore, Tables, Tx
 
-IDEMPOTENCY_FILE = "idempotency.sqlite"
 TTL_SECONDS = 24 * 3600
 # An answer still "in progress" after this long belongs to a process that died mid-command.
 LEASE_SECONDS = 120.0
@@ -47,15 +44,11 @@ Outcome = Claimed | Stored | InProgress | Reused
 
 
 IDEMPOTENCY_TABLES = Tables(
-    file=IDEMPOTENCY_FILE, table="betrokken_idempotency", sqlite_table="idempotency", pool_size=2,
-    pragmas=(SECURE_DELETE,),
-    schema=(
-        "CREATE TABLE IF NOT EXISTS {table} ("
-        " user_name TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, path TEXT NOT NULL,"
-        " state TEXT NOT NULL, status INTEGER, body {blob}, content_type TEXT,"
-        " created_at DOUBLE PRECISION NOT NULL, claimed_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (user_name, key))",
-    ),
-)
+    file="idempotency.sqlite", table="betrokken_idempotency", sqlite_table="idempotency", pool_size=2,
+    pragmas=(SECURE_DELETE,), schema=(
+        "CREATE TABLE IF NOT EXISTS {table} (user_name TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+        " path TEXT NOT NULL, state TEXT NOT NULL, status INTEGER, body {blob}, content_type TEXT,"
+        " created_at DOUBLE PRECISION NOT NULL, claimed_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (user_name, key))",))
 # Whether a stored answer mentions a text, in its path or its body (bytes), per engine.
 MENTIONS = {
     False: "instr(path, ?) > 0 OR instr(body, ?) > 0",
@@ -65,9 +58,6 @@ MENTIONS = {
 
 class IdempotencyStore(SideStore):
     """Claims of (user, key) and the answers they produced (several processes may share them)."""
-
-    def __init__(self, config: StoreConfig) -> None:
-        super().__init__(config, IDEMPOTENCY_TABLES)
 
     def _outcome(self, tx: Tx, user: str, key: str, fingerprint: str) -> Outcome:
         """What a request with this fingerprint meets at the key (Claimed: nothing holds it)."""
@@ -87,16 +77,12 @@ class IdempotencyStore(SideStore):
         now = time.time()
         with self.transaction() as tx:
             # An expired key is free again; so is one whose claimer died mid-command.
-            tx.execute(
-                f"DELETE FROM {self.table} WHERE user_name = ? AND key = ?"
-                " AND (created_at < ? OR (state = ? AND claimed_at < ?))",
-                (user, key, now - TTL_SECONDS, IN_PROGRESS, now - LEASE_SECONDS),
-            )
-            inserted = tx.execute(
-                f"INSERT INTO {self.table} (user_name, key, fingerprint, path, state, created_at, claimed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (user, key, fingerprint, path, IN_PROGRESS, now, now),
-            ).rowcount
+            tx.execute(f"DELETE FROM {self.table} WHERE user_name = ? AND key = ?"
+                       " AND (created_at < ? OR (state = ? AND claimed_at < ?))",
+                       (user, key, now - TTL_SECONDS, IN_PROGRESS, now - LEASE_SECONDS))
+            inserted = tx.execute(f"INSERT INTO {self.table} (user_name, key, fingerprint, path, state, created_at,"
+                                  " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                  (user, key, fingerprint, path, IN_PROGRESS, now, now)).rowcount
             outcome = Claimed() if inserted else self._outcome(tx, user, key, fingerprint)
         if isinstance(outcome, Claimed) and not inserted:  # released between our insert and our read
             return self.claim(user, key, fingerprint, path)
@@ -109,10 +95,8 @@ class IdempotencyStore(SideStore):
 
     def complete(self, user: str, key: str, status: int, body: bytes, content_type: str) -> None:
         """Store the answer of the command that holds the key."""
-        self.execute(
-            f"UPDATE {self.table} SET state = ?, status = ?, body = ?, content_type = ?"
-            " WHERE user_name = ? AND key = ?", (DONE, status, body, content_type, user, key),
-        )
+        self.execute(f"UPDATE {self.table} SET state = ?, status = ?, body = ?, content_type = ?"
+                     " WHERE user_name = ? AND key = ?", (DONE, status, body, content_type, user, key))
 
     def release(self, user: str, key: str) -> None:
         """Give the key up (the command failed on our side): a retry runs it afresh."""
@@ -120,14 +104,12 @@ class IdempotencyStore(SideStore):
 
     def forget(self, mention: str) -> int:
         """Delete every stored answer whose path or body mentions `mention` (and expired ones)."""
-        count = self.execute(
-            f"DELETE FROM {self.table} WHERE {MENTIONS[self.is_postgres]} OR created_at < ?",
-            (mention, mention.encode(), time.time() - TTL_SECONDS),
-        )
+        count = self.execute(f"DELETE FROM {self.table} WHERE {MENTIONS[self.is_postgres]} OR created_at < ?",
+                             (mention, mention.encode(), time.time() - TTL_SECONDS))
         self.checkpoint()  # secure_delete zeroed the pages, but their old images may still sit in the WAL
         return count
 
 
 def open_idempotency(config: StoreConfig) -> IdempotencyStore:
     """The idempotency table beside the configured event store."""
-    return IdempotencyStore(config)
+    return IdempotencyStore(config, IDEMPOTENCY_TABLES)

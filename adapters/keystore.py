@@ -4,11 +4,10 @@ later personal data about them from being sealed under a fresh, readable key."""
 
 from __future__ import annotations
 
-import base64
 import os
 import threading
 import time
-from typing import Any, Iterator
+from typing import Iterator
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -17,63 +16,34 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from adapters.config import StoreConfig
 from adapters.side_store import SECURE_DELETE, SideStore, Tables
 
-MASTER_KEY_FILE = "master.key"
-KEYS_FILE = "keys.sqlite"
 # Other processes may keep a key in memory this long after an erasure elsewhere.
 CACHE_SECONDS = 5.0
 # What is left of a destroyed key: its owner's row, with nothing in it.
 TOMBSTONE = b""
-
-
-def load_master_key(config: StoreConfig) -> bytes:
-    """BETROKKEN_MASTER_KEY (base64 of 32 bytes), or a key generated into the data directory once."""
-    given = os.environ.get("BETROKKEN_MASTER_KEY")
-    if given:
-        key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
-        if len(key) != 32:
-            raise ValueError("BETROKKEN_MASTER_KEY must be the base64 of 32 random bytes")
-        return key
-    path = config.data_dir / MASTER_KEY_FILE
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return base64.urlsafe_b64decode(path.read_bytes().strip())
-    with os.fdopen(fd, "wb") as f:
-        f.write(base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)) + b"\n")
-    return base64.urlsafe_b64decode(path.read_bytes().strip())
-
-
 KEY_TABLES = Tables(
-    file=KEYS_FILE, table="betrokken_parent_keys", sqlite_table="parent_keys", pragmas=(SECURE_DELETE,),
+    file="keys.sqlite", table="betrokken_parent_keys", sqlite_table="parent_keys", pragmas=(SECURE_DELETE,),
     schema=("CREATE TABLE IF NOT EXISTS {table} (owner {uuid} PRIMARY KEY, wrapped {blob} NOT NULL)",),
 )
 
 
 class KeyTable(SideStore):
-    """Wrapped keys by owner; a deleted one is overwritten, also in SQLite's WAL."""
-
-    def __init__(self, config: StoreConfig) -> None:
-        super().__init__(config, KEY_TABLES)
+    """Wrapped keys by owner (as hex: PostgreSQL reads it as a uuid); a deleted one is overwritten."""
 
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (self._id(owner), wrapped))
+        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (owner.hex, wrapped))
 
     def select(self, owner: UUID) -> bytes | None:
-        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (self._id(owner),))
+        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (owner.hex,))
         return bytes(rows[0][0]) if rows else None
 
     def delete(self, owner: UUID) -> bool:
-        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (self._id(owner),))
+        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (owner.hex,))
         self.checkpoint()  # the deleted page may still sit in the WAL
         return bool(deleted)
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
         rows = self.query(f"SELECT owner, wrapped FROM {self.table} ORDER BY owner")
         return ((UUID(str(owner)), bytes(wrapped)) for owner, wrapped in rows)
-
-    def _id(self, owner: UUID) -> Any:
-        return owner if self.is_postgres else owner.hex
 
 
 class KeyStore:
@@ -146,4 +116,4 @@ class KeyStore:
 
 def open_keystore(config: StoreConfig) -> KeyStore:
     """The key store beside the configured event store."""
-    return KeyStore(KeyTable(config), load_master_key(config))
+    return KeyStore(KeyTable(config, KEY_TABLES), config.master_key())

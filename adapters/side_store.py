@@ -1,9 +1,6 @@
-"""A few tables of our own beside the events, on the configured store, with SQL written once (`?`
-placeholders). SQLite: a file in the data directory, a connection per thread (WAL, a busy timeout);
-writers BEGIN IMMEDIATE (no SQLITE_BUSY_SNAPSHOT on read-then-write) and queue on a lock in this
-process first, as the busy timeout only serves other processes. PostgreSQL: the events' database, a
-small pool whose connections are checked before use (a restarted server costs a reconnect, not every
-later call); writers serialise on advisory locks."""
+"""A few tables of our own beside the events, with SQL written once (`?` placeholders). SQLite: a file
+in the data directory, a connection per thread; writers BEGIN IMMEDIATE. PostgreSQL: the events'
+database, a pool whose connections are checked before use; writers take advisory locks."""
 
 from __future__ import annotations
 
@@ -82,14 +79,11 @@ class SideStore:
     def _open_pool(self, url: str) -> Any:
         from psycopg_pool import ConnectionPool
 
-        def configure(conn: Any) -> None:
-            if self.tables.namespace:
-                conn.execute(f'SET search_path TO "{self.tables.namespace}"')
-            if self.readonly:
-                conn.execute("SET default_transaction_read_only = on")
-
-        return ConnectionPool(url, min_size=1, max_size=self.tables.pool_size, kwargs={"autocommit": True},
-                              check=ConnectionPool.check_connection, configure=configure, open=True)
+        settings = {"search_path": self.tables.namespace, "default_transaction_read_only": self.readonly and "on"}
+        options = " ".join(f"-c {name}={value}" for name, value in settings.items() if value)
+        kwargs = {"autocommit": True, "options": options} if options else {"autocommit": True}  # else the URL's
+        return ConnectionPool(url, min_size=1, max_size=self.tables.pool_size, kwargs=kwargs,
+                              check=ConnectionPool.check_connection, open=True)
 
     def _create(self) -> None:
         # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.

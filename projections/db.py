@@ -1,6 +1,5 @@
-"""Where the read models live: `projections.sqlite` beside the event store, or the schema
-`projections` in its PostgreSQL database; a side store (adapters/side_store.py) like the others.
-Not durable: a lost commit takes its tracking position with it, so those pages are read again."""
+"""The read models' side store: `projections.sqlite` beside the events, or the PostgreSQL schema
+`projections`. Not durable: a lost commit takes its tracking position along, so it is redone."""
 
 from __future__ import annotations
 
