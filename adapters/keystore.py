@@ -5,7 +5,6 @@ later personal data about them from being sealed under a fresh, readable key."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Iterator
 from uuid import UUID
@@ -52,8 +51,8 @@ class KeyStore:
     def __init__(self, table: KeyTable, master_key: bytes) -> None:
         self.table = table
         self.master = AESGCM(master_key)
+        # Each read or write of the cache is one dict operation, atomic: threads share it without a lock.
         self.cache: dict[UUID, tuple[float, bytes | None]] = {}
-        self.lock = threading.Lock()
 
     def _wrap(self, owner: UUID, key: bytes) -> bytes:
         nonce = os.urandom(12)
@@ -68,30 +67,26 @@ class KeyStore:
         if key is None:
             # A tombstone is a row: then this insert does nothing and the key stays gone.
             self.table.insert_if_absent(owner, self._wrap(owner, AESGCM.generate_key(bit_length=256)))
-            with self.lock:
-                self.cache.pop(owner, None)
+            self.cache.pop(owner, None)
             key = self.find(owner)
         return key
 
     def find(self, owner: UUID) -> bytes | None:
         """The owner's key, or None when there is none (never made, or destroyed)."""
         now = time.monotonic()
-        with self.lock:
-            hit = self.cache.get(owner)
+        hit = self.cache.get(owner)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         wrapped = self.table.select(owner)
         key = self._unwrap(owner, wrapped) if wrapped else None  # none, or a tombstone
-        with self.lock:
-            if len(self.cache) > 100_000:
-                self.cache.clear()
-            self.cache[owner] = (now, key)
+        if len(self.cache) > 100_000:
+            self.cache.clear()
+        self.cache[owner] = (now, key)
         return key
 
     def destroy(self, owner: UUID) -> bool:
         """Destroy the owner's key for good (a tombstone stays); returns whether there was one."""
-        with self.lock:
-            self.cache[owner] = (time.monotonic() + 10**9, None)
+        self.cache[owner] = (time.monotonic() + 10**9, None)
         existed = self.table.delete(owner)
         self.table.insert_if_absent(owner, TOMBSTONE)
         return existed
@@ -105,9 +100,8 @@ class KeyStore:
         try:
             self._unwrap(owner, wrapped)
         except InvalidTag:
-            raise ValueError(
-                f"the key of {owner} was wrapped with another master key: use the source store's master key"
-            ) from None
+            refused = f"the key of {owner} was wrapped with another master key: use the source store's master key"
+            raise ValueError(refused) from None
         self.table.insert_if_absent(owner, wrapped)
 
     def close(self) -> None:

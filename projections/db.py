@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any
 
 from adapters.config import StoreConfig
 from adapters.side_store import LOCK_KEY, NOT_DURABLE, Row, SideStore, Tables, Tx
@@ -19,19 +18,6 @@ class Database(SideStore):
     def exclusive(self) -> AbstractContextManager[Tx]:
         """One writer across threads and processes (two catch-ups never interleave); all or nothing."""
         return self.transaction(LOCK_KEY)
-
-    def cursor_description(self, sql: str) -> tuple[list[str], list[Row]]:
-        """Column names and rows of an analyst's query (PostgreSQL: in a READ ONLY transaction)."""
-        with self.reading() as tx:
-            cur: Any = tx.raw
-            if self.is_postgres:
-                cur.execute("SET TRANSACTION READ ONLY")
-                # With a parameter tuple psycopg uses the extended protocol: one statement only, so a
-                # "COMMIT; DELETE ..." cannot step outside the read-only transaction.
-                cur.execute(sql.replace("%", "%%"), ())
-            else:
-                cur.execute(sql)
-            return [d[0] for d in cur.description or ()], list(cur.fetchall())
 
 
 def open_database(config: StoreConfig, namespace: str = DEFAULT_NAMESPACE, *, readonly: bool = False) -> Database:
