@@ -3,13 +3,16 @@ PostgreSQL when BETROKKEN_DATABASE_URL says so. Turns that into eventsourcing's 
 
 from __future__ import annotations
 
+import base64
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 DEFAULT_DATA_DIR = "./instance"
 EVENTS_FILE = "events.sqlite"
+MASTER_KEY_FILE = "master.key"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,21 @@ class StoreConfig:
     @property
     def events_path(self) -> Path:
         return self.data_dir / EVENTS_FILE
+
+    def master_key(self) -> bytes:
+        """BETROKKEN_MASTER_KEY (base64 of 32 bytes), or a key generated into the data directory once."""
+        given = os.environ.get("BETROKKEN_MASTER_KEY")
+        if given:
+            key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
+            if len(key) != 32:
+                raise ValueError("BETROKKEN_MASTER_KEY must be the base64 of 32 random bytes")
+            return key
+        path = self.data_dir / MASTER_KEY_FILE
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The first process to create the file writes the key; every other one reads it.
+        with suppress(FileExistsError), os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(base64.urlsafe_b64encode(os.urandom(32)) + b"\n")
+        return base64.urlsafe_b64decode(path.read_bytes().strip())
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The settings eventsourcing's Application reads."""

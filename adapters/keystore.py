@@ -1,80 +1,42 @@
-"""Per-parent data keys, kept apart from the events and wrapped with the master key.
-
-Destroying a parent's key is how a parent's personal data is erased from an immutable log
-(crypto-shredding): the events stay, and so does every figure, but what was personal in them
-can no longer be read. A destroyed key leaves a tombstone (an empty row), so personal data
-recorded about the parent later (a withdrawal reason, a child added) is not sealed under a
-fresh key that would make it readable again: it is stored as erased. The keys live in their own SQLite file with `secure_delete` (so a
-destroyed key is overwritten, and the WAL is truncated after an erasure), or in a PostgreSQL
-table beside the events."""
+"""Per-parent data keys, wrapped with the master key, apart from the events: destroying one erases
+what was personal in the parent's events (crypto-shredding), and its tombstone (an empty row) keeps
+later personal data about them from being sealed under a fresh, readable key."""
 
 from __future__ import annotations
 
-import base64
 import os
-import threading
 import time
-from typing import Any, Iterator
+from typing import Iterator
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from adapters.config import StoreConfig
-from adapters.side_store import SideStore, Tables
+from adapters.side_store import SECURE_DELETE, SideStore, Tables
 
-MASTER_KEY_FILE = "master.key"
-KEYS_FILE = "keys.sqlite"
 # Other processes may keep a key in memory this long after an erasure elsewhere.
 CACHE_SECONDS = 5.0
 # What is left of a destroyed key: its owner's row, with nothing in it.
 TOMBSTONE = b""
-
-
-def load_master_key(config: StoreConfig) -> bytes:
-    """BETROKKEN_MASTER_KEY (base64 of 32 bytes), or a key generated into the data directory once."""
-    given = os.environ.get("BETROKKEN_MASTER_KEY")
-    if given:
-        key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
-        if len(key) != 32:
-            raise ValueError("BETROKKEN_MASTER_KEY must be the base64 of 32 random bytes")
-        return key
-    path = config.data_dir / MASTER_KEY_FILE
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return base64.urlsafe_b64decode(path.read_bytes().strip())
-    with os.fdopen(fd, "wb") as f:
-        f.write(base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)) + b"\n")
-    return base64.urlsafe_b64decode(path.read_bytes().strip())
-
-
 KEY_TABLES = Tables(
-    file=KEYS_FILE, table="betrokken_parent_keys", sqlite_table="parent_keys", secure_delete=True,
+    file="keys.sqlite", table="betrokken_parent_keys", sqlite_table="parent_keys", pragmas=(SECURE_DELETE,),
     schema=("CREATE TABLE IF NOT EXISTS {table} (owner {uuid} PRIMARY KEY, wrapped {blob} NOT NULL)",),
 )
 
 
 class KeyTable(SideStore):
-    """Wrapped keys in their own SQLite file (a destroyed key overwritten, also in the WAL) or a
-    PostgreSQL table beside the events."""
-
-    def __init__(self, config: StoreConfig) -> None:
-        super().__init__(config, KEY_TABLES)
-
-    def _owner(self, owner: UUID) -> Any:
-        return owner if self.is_postgres else owner.hex
+    """Wrapped keys by owner (as hex: PostgreSQL reads it as a uuid); a deleted one is overwritten."""
 
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
-        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (self._owner(owner), wrapped))
+        self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (owner.hex, wrapped))
 
     def select(self, owner: UUID) -> bytes | None:
-        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (self._owner(owner),))
+        rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (owner.hex,))
         return bytes(rows[0][0]) if rows else None
 
     def delete(self, owner: UUID) -> bool:
-        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (self._owner(owner),))
+        deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (owner.hex,))
         self.checkpoint()  # the deleted page may still sit in the WAL
         return bool(deleted)
 
@@ -89,8 +51,8 @@ class KeyStore:
     def __init__(self, table: KeyTable, master_key: bytes) -> None:
         self.table = table
         self.master = AESGCM(master_key)
+        # Each read or write of the cache is one dict operation, atomic: threads share it without a lock.
         self.cache: dict[UUID, tuple[float, bytes | None]] = {}
-        self.lock = threading.Lock()
 
     def _wrap(self, owner: UUID, key: bytes) -> bytes:
         nonce = os.urandom(12)
@@ -105,30 +67,26 @@ class KeyStore:
         if key is None:
             # A tombstone is a row: then this insert does nothing and the key stays gone.
             self.table.insert_if_absent(owner, self._wrap(owner, AESGCM.generate_key(bit_length=256)))
-            with self.lock:
-                self.cache.pop(owner, None)
+            self.cache.pop(owner, None)
             key = self.find(owner)
         return key
 
     def find(self, owner: UUID) -> bytes | None:
         """The owner's key, or None when there is none (never made, or destroyed)."""
         now = time.monotonic()
-        with self.lock:
-            hit = self.cache.get(owner)
+        hit = self.cache.get(owner)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         wrapped = self.table.select(owner)
         key = self._unwrap(owner, wrapped) if wrapped else None  # none, or a tombstone
-        with self.lock:
-            if len(self.cache) > 100_000:
-                self.cache.clear()
-            self.cache[owner] = (now, key)
+        if len(self.cache) > 100_000:
+            self.cache.clear()
+        self.cache[owner] = (now, key)
         return key
 
     def destroy(self, owner: UUID) -> bool:
         """Destroy the owner's key for good (a tombstone stays); returns whether there was one."""
-        with self.lock:
-            self.cache[owner] = (time.monotonic() + 10**9, None)
+        self.cache[owner] = (time.monotonic() + 10**9, None)
         existed = self.table.delete(owner)
         self.table.insert_if_absent(owner, TOMBSTONE)
         return existed
@@ -142,9 +100,8 @@ class KeyStore:
         try:
             self._unwrap(owner, wrapped)
         except InvalidTag:
-            raise ValueError(
-                f"the key of {owner} was wrapped with another master key: use the source store's master key"
-            ) from None
+            refused = f"the key of {owner} was wrapped with another master key: use the source store's master key"
+            raise ValueError(refused) from None
         self.table.insert_if_absent(owner, wrapped)
 
     def close(self) -> None:
@@ -153,4 +110,4 @@ class KeyStore:
 
 def open_keystore(config: StoreConfig) -> KeyStore:
     """The key store beside the configured event store."""
-    return KeyStore(KeyTable(config), load_master_key(config))
+    return KeyStore(KeyTable(config, KEY_TABLES), config.master_key())

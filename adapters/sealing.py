@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import PersistenceError, StoredEvent
@@ -67,6 +67,9 @@ class Seal:
         if len(digest) != 32:
             raise ValueError("a digest is 64 hexadecimal digits (SHA-256)")
         return cls(int(pos), digest)
+
+
+Positioned = TypeVar("Positioned", StoredRecord, Seal)  # a row of the log, or its seal
 
 
 def originator_text(originator_id: UUID | str) -> str:
@@ -137,23 +140,22 @@ class SealedRecorder:
 
     def iter_records(self, page: int = PAGE) -> Iterator[StoredRecord]:
         """Every stored row, in log order."""
-        after = 0
-        while True:
-            rows = self.select_records(after, page)
-            yield from rows
-            if len(rows) < page:
-                return
-            after = rows[-1].position
+        return paged(self.select_records, page)
 
     def iter_seals(self, page: int = PAGE) -> Iterator[Seal]:
         """Every seal, in log order."""
-        after = 0
-        while True:
-            rows = self.select_seals(after, page)
-            yield from rows
-            if len(rows) < page:
-                return
-            after = rows[-1].position
+        return paged(self.select_seals, page)
+
+
+def paged(select: Callable[[int, int], Sequence[Positioned]], page: int) -> Iterator[Positioned]:
+    """Every row `select(after, limit)` gives, a page at a time, in log order."""
+    after = 0
+    while True:
+        rows = select(after, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].position
 
 
 # -- SQLite ------------------------------------------------------------------------------------

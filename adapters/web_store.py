@@ -1,18 +1,14 @@
-"""The web layer's own small tables (sessions, sign-in throttling) on the configured store:
-`web.sqlite` in the data directory, or tables prefixed `betrokken_` beside the events.
-Sessions and counters may lose their last commit in a power cut (synchronous=NORMAL); a deleted
-session's data is overwritten. Times are DOUBLE PRECISION epoch seconds on both engines."""
+"""The web layer's own tables (sessions, sign-in throttling): `web.sqlite`, or beside the events in
+PostgreSQL. They may lose their last commit in a power cut; a deleted session is overwritten."""
 
 from __future__ import annotations
 
 from adapters.config import StoreConfig
-from adapters.side_store import SideStore, Tables
-
-WEB_FILE = "web.sqlite"
+from adapters.side_store import NOT_DURABLE, SECURE_DELETE, SideStore, Tables
 
 WEB_TABLES = Tables(
-    file=WEB_FILE, pool_size=10, secure_delete=True, durable=False,
-    schema=(
+    file="web.sqlite", pool_size=10, pragmas=(SECURE_DELETE, NOT_DURABLE),
+    schema=(  # times are epoch seconds on both engines
         "CREATE TABLE IF NOT EXISTS betrokken_web_sessions (id_hash TEXT PRIMARY KEY, user_name TEXT,"
         " data TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, seen_at DOUBLE PRECISION NOT NULL)",
         "CREATE INDEX IF NOT EXISTS betrokken_web_sessions_user ON betrokken_web_sessions (user_name)",

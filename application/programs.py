@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar, Unpack
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -26,7 +26,7 @@ from application.clock import today
 from application.directory import Directory
 from domain import participation
 from domain.errors import ConcurrentEditError, NotFoundError
-from domain.parent import Assessment, Child, Parent
+from domain.parent import Assessment, AssessmentResult, Child, Parent
 from domain.session import Session
 from domain.training_program import Payout, TrainingProgram
 
@@ -181,25 +181,13 @@ class ProgramService(Application):
         return self._retrying(command, parent_id)
 
     def record_assessment(
-        self,
-        parent_id: UUID,
-        *,
-        program_id: UUID,
-        child_id: UUID,
-        name: str,
-        score: float,
-        max_score: float,
-        taken_on: date,
-        actor: Actor = SYSTEM,
+        self, parent_id: UUID, *, program_id: UUID, actor: Actor = SYSTEM, **result: Unpack[AssessmentResult]
     ) -> Assessment:
         """Record a child's (tussen)toets result within a programme the parent is enrolled in."""
         def command() -> Assessment:
             parent = self.parent(parent_id, actor)
             self.program(program_id, actor).ensure_was_enrolled(parent_id)
-            assessment = parent.record_assessment(
-                program_id=program_id, child_id=child_id, name=name, score=score,
-                max_score=max_score, taken_on=taken_on, actor=actor.name,
-            )
+            assessment = parent.record_assessment(program_id=program_id, actor=actor.name, **result)
             self._save(parent)
             return assessment
         return self._retrying(command, parent_id)

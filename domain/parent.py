@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -47,6 +47,16 @@ class Assessment:
     def ratio(self) -> float:
         """The score as a fraction of the maximum (compared with the reward threshold)."""
         return self.score / self.max_score
+
+
+class AssessmentResult(TypedDict):
+    """What a (tussen)toets result says, as staff record it for a child."""
+
+    child_id: UUID
+    name: str
+    score: float
+    max_score: float
+    taken_on: date
 
 
 def check_group(group: int) -> None:
@@ -141,35 +151,15 @@ class Parent(Aggregate):
     def _child_added(self, *, child_id: UUID, name: str, group: int, actor: str) -> None:
         self.children[child_id] = Child(id=child_id, name=name, group=group)
 
-    def record_assessment(
-        self,
-        *,
-        program_id: UUID,
-        child_id: UUID,
-        name: str,
-        score: float,
-        max_score: float,
-        taken_on: date,
-        actor: str,
-    ) -> Assessment:
+    def record_assessment(self, *, program_id: UUID, actor: str, **result: Unpack[AssessmentResult]) -> Assessment:
         """Record a child's test result within a programme (score in 0..max_score)."""
-        if child_id not in self.children:
-            raise UnknownChildError(f"child {child_id} is not a child of this parent", child_id=str(child_id))
+        self.child(result["child_id"])
+        score, max_score = result["score"], result["max_score"]
         if max_score <= 0:
             raise InvalidScoreError("max_score must be greater than 0", max_score=max_score)
         if not 0 <= score <= max_score:
             raise InvalidScoreError(f"score must be between 0 and {max_score}, not {score}", score=score)
-        assessment_id = uuid4()
-        self._assessment_recorded(
-            assessment_id=assessment_id,
-            program_id=program_id,
-            child_id=child_id,
-            name=name,
-            score=score,
-            max_score=max_score,
-            taken_on=taken_on,
-            actor=actor,
-        )
+        self._assessment_recorded(assessment_id=uuid4(), program_id=program_id, actor=actor, **result)
         return self.assessments[-1]
 
     @event("AssessmentRecorded")

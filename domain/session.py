@@ -4,7 +4,7 @@ with its roll call, homework and possible cancellation."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, TypedDict, TypeVar, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -21,6 +21,8 @@ from domain.errors import (
 from domain.limits import ATTENDANCE_STATUSES, FIRST_YEAR, LAST_YEAR
 from domain.rules import Sitting
 
+T = TypeVar("T")
+
 
 def ensure_session_time(starts_at: datetime) -> None:
     """Refuse a start time without a UTC offset, or outside FIRST_YEAR..LAST_YEAR."""
@@ -30,6 +32,16 @@ def ensure_session_time(starts_at: datetime) -> None:
         raise InvalidDateError(
             f"starts_at must lie in the years {FIRST_YEAR} to {LAST_YEAR}", starts_at=starts_at.isoformat()
         )
+
+
+class SessionDetails(TypedDict):
+    """What a session is scheduled with besides its time and participants."""
+
+    program_id: UUID
+    title: str
+    location: str | None
+    homework: str | None
+    actor: str
 
 
 class Session(Aggregate):
@@ -73,29 +85,13 @@ class Session(Aggregate):
 
     @classmethod
     def schedule(
-        cls,
-        *,
-        program_id: UUID,
-        title: str,
-        starts_at: datetime,
-        location: str | None,
-        homework: str | None,
-        participants: list[UUID] | None,
-        actor: str,
+        cls, *, starts_at: datetime, participants: list[UUID] | None, **details: Unpack[SessionDetails]
     ) -> "Session":
         """Schedule a session; the time must carry its UTC offset (its date is taken in that offset)."""
         ensure_session_time(starts_at)
         if participants is not None:
             participants = list(dict.fromkeys(participants))
-        return cls(
-            program_id=program_id,
-            title=title,
-            starts_at=starts_at,
-            location=location,
-            homework=homework,
-            participants=participants,
-            actor=actor,
-        )
+        return cls(starts_at=starts_at, participants=participants, **details)
 
     @property
     def date(self) -> date:
@@ -127,6 +123,14 @@ class Session(Aggregate):
         if self.cancelled:
             raise SessionCancelledError("this session is cancelled", session_id=str(self.id))
 
+    @staticmethod
+    def _record(records: list[tuple[UUID, T]], held: dict[UUID, T], fact: Callable[[UUID, T], None]) -> int:
+        """Record each change to what the session holds (the last record per parent counts); how many."""
+        changes = [(parent_id, value) for parent_id, value in dict(records).items() if held.get(parent_id) != value]
+        for parent_id, value in changes:
+            fact(parent_id, value)
+        return len(changes)
+
     def record_attendance(self, records: list[tuple[UUID, str]], *, actor: str) -> int:
         """Take (or correct) the roll call; repeating a status changes nothing. Returns facts recorded."""
         self._ensure_open()
@@ -134,12 +138,7 @@ class Session(Aggregate):
         for _, status in records:
             if status not in ATTENDANCE_STATUSES:
                 raise UnknownAttendanceStatusError(f"status must be one of {', '.join(ATTENDANCE_STATUSES)}", status=status)
-        recorded = 0
-        for parent_id, status in dict(records).items():
-            if self.attendance.get(parent_id) != status:
-                self._attendance_recorded(parent_id=parent_id, status=status, actor=actor)
-                recorded += 1
-        return recorded
+        return self._record(records, self.attendance, lambda p, s: self._attendance_recorded(parent_id=p, status=s, actor=actor))
 
     @event("AttendanceRecorded")
     def _attendance_recorded(self, *, parent_id: UUID, status: str, actor: str) -> None:
@@ -151,12 +150,9 @@ class Session(Aggregate):
         if not self.has_homework:
             raise NoHomeworkAssignedError("no homework was assigned at this session")
         self.ensure_participants(p for p, _ in records)
-        recorded = 0
-        for parent_id, completed in dict(records).items():
-            if self.homework_done.get(parent_id) != completed:
-                self._homework_recorded(parent_id=parent_id, completed=completed, actor=actor)
-                recorded += 1
-        return recorded
+        return self._record(
+            records, self.homework_done, lambda p, done: self._homework_recorded(parent_id=p, completed=done, actor=actor)
+        )
 
     @event("HomeworkRecorded")
     def _homework_recorded(self, *, parent_id: UUID, completed: bool, actor: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
+from typing import Any, Callable, Iterator
 from uuid import UUID
 
 import click
@@ -29,6 +29,15 @@ def opened() -> Iterator[ProgramService]:
         yield service
     finally:
         service.close()
+
+
+def looked_up(look: Callable[[History], dict[str, Any]]) -> dict[str, Any]:
+    """What the history says about an aggregate; an unknown id is a clear CLI error."""
+    with opened() as service:
+        try:
+            return look(History(service))
+        except NotFoundError as e:
+            raise click.ClickException(e.message) from None
 
 
 def sealed(service: ProgramService) -> SealedRecorder:
@@ -83,11 +92,7 @@ def verify_command(kept: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def history(aggregate_id: str, as_json: bool) -> None:
     """Every fact recorded about a parent, programme or session, oldest first."""
-    with opened() as service:
-        try:
-            found = History(service).events_of(parse_id(aggregate_id))
-        except NotFoundError as e:
-            raise click.ClickException(e.message) from None
+    found = looked_up(lambda history: history.events_of(parse_id(aggregate_id)))
     if as_json:
         echo_json(found)
         return
@@ -108,11 +113,7 @@ def state(aggregate_id: str, version: int | None, as_of: datetime | None, as_jso
     """What a parent, programme or session looked like at a version or a moment (default: now)."""
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
-    with opened() as service:
-        try:
-            found = History(service).state_at(parse_id(aggregate_id), version=version, as_of=as_of)
-        except NotFoundError as e:
-            raise click.ClickException(e.message) from None
+    found = looked_up(lambda history: history.state_at(parse_id(aggregate_id), version=version, as_of=as_of))
     if as_json:
         echo_json(found)
         return

@@ -44,9 +44,18 @@ def read_only(config: StoreConfig) -> Database:
 
 
 def run(db: Database, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and rows; a write attempt raises WriteRefused."""
+    """Column names and rows (PostgreSQL: in a READ ONLY transaction); a write attempt raises WriteRefused."""
     try:
-        return db.cursor_description(sql)
+        with db.reading() as tx:
+            cur: Any = tx.raw
+            if db.is_postgres:
+                cur.execute("SET TRANSACTION READ ONLY")
+                # With a parameter tuple psycopg uses the extended protocol: one statement only, so a
+                # "COMMIT; DELETE ..." cannot step outside the read-only transaction.
+                cur.execute(sql.replace("%", "%%"), ())
+            else:
+                cur.execute(sql)
+            return [d[0] for d in cur.description or ()], list(cur.fetchall())
     except sqlite3.Error as e:
         if isinstance(e, sqlite3.DatabaseError) and ("readonly" in str(e) or "not authorized" in str(e)):
             raise WriteRefused(str(e)) from None

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, TypeVar
 
 import click
 
@@ -13,13 +12,14 @@ from adapters.config import StoreConfig
 from domain.errors import DomainError
 from domain.user import ROLES
 
+T = TypeVar("T")
 
-@contextmanager
-def _accounts() -> Iterator[Accounts]:
-    """The accounts of the configured store, closed afterwards; a refusal is a clear CLI error."""
+
+def _run(act: Callable[[Accounts], T]) -> T:
+    """One use of the accounts of the configured store; a refusal is a clear CLI error."""
     accounts = Accounts(StoreConfig.from_environ())
     try:
-        yield accounts
+        return act(accounts)
     except DomainError as e:
         raise click.ClickException(e.message) from None
     finally:
@@ -50,8 +50,7 @@ def command() -> None:
 def add(name: str, role: str, schools: tuple[str, ...], password_stdin: bool) -> None:
     """Add a user in a role for some schools."""
     password = _read_password(password_stdin, "Password")
-    with _accounts() as accounts:
-        accounts.add_user(name, role, list(schools), password, actor="cli")
+    _run(lambda accounts: accounts.add_user(name, role, list(schools), password, actor="cli"))
     where = "every school" if role == "admin" or not schools else ", ".join(sorted(set(schools)))
     click.echo(f"added {name} ({role}; {where})")
 
@@ -60,8 +59,7 @@ def add(name: str, role: str, schools: tuple[str, ...], password_stdin: bool) ->
 @click.argument("name")
 def token(name: str) -> None:
     """Issue a new API token; it is shown once, on the last line."""
-    with _accounts() as accounts:
-        issued = accounts.issue_token(name, actor="cli")
+    issued = _run(lambda accounts: accounts.issue_token(name, actor="cli"))
     click.echo(f"API token for {name} (send as 'Authorization: Bearer TOKEN'; it is not shown again):")
     click.echo(issued)
 
@@ -70,16 +68,14 @@ def token(name: str) -> None:
 @click.argument("name")
 def revoke(name: str) -> None:
     """Revoke every API token of a user."""
-    with _accounts() as accounts:
-        accounts.revoke_tokens(name, actor="cli")
+    _run(lambda accounts: accounts.revoke_tokens(name, actor="cli"))
     click.echo(f"revoked every token of {name}")
 
 
 @command.command("list")
 def list_users() -> None:
     """List the users: name, role, schools, live tokens."""
-    with _accounts() as accounts:
-        users = accounts.users()
+    users = _run(Accounts.users)
     for u in users:
         schools = "*" if u.role == "admin" or not u.schools else ",".join(u.schools)
         state = " (disabled)" if u.disabled else ""
@@ -102,8 +98,7 @@ def _end_sessions(name: str) -> int:
 @click.argument("name")
 def disable(name: str) -> None:
     """Stop a user signing in: tokens revoked, every open session ended."""
-    with _accounts() as accounts:
-        accounts.disable(name, actor="cli")
+    _run(lambda accounts: accounts.disable(name, actor="cli"))
     click.echo(f"disabled {name}; ended {_end_sessions(name)} session(s)")
 
 
@@ -113,6 +108,5 @@ def disable(name: str) -> None:
 def password(name: str, password_stdin: bool) -> None:
     """Give a user a new password; every open session of theirs ends."""
     new = _read_password(password_stdin, "New password")
-    with _accounts() as accounts:
-        accounts.change_password(name, new, actor="cli")
+    _run(lambda accounts: accounts.change_password(name, new, actor="cli"))
     click.echo(f"changed the password of {name}; ended {_end_sessions(name)} session(s)")
