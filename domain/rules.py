@@ -1,4 +1,4 @@
-"""The rulebook of attendance, completion and rewards (API.md, "Semantics of the projections").
+"""The rulebook of attendance, completion and rewards (docs/rules.md states it in words).
 
 Pure functions and value objects on plain values, written once: the projections turn their
 facts into these values and call them, and so does anything that counts from the aggregates.
@@ -105,7 +105,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class CompletionRule:
-    """When a parent has completed the programme (see API.md, "completed")."""
+    """When a parent has completed the programme (docs/rules.md, "Completion")."""
 
     min_attendance_rate: float = 0.5
     min_homework_rate: float = 0.0

@@ -24,7 +24,7 @@ def user_id(name: str) -> UUID:
     return uuid5(USER_NAMESPACE, name)
 
 
-# Read-only roles that may be added without --school (API.md: `[--school BRIN ...]`): they then
+# Read-only roles that may be added without --school (the contract: `[--school BRIN ...]`): they then
 # see every school, like an admin. Staff always work for named schools.
 SCHOOLLESS_ROLES = ("admin", "auditor", "analyst")
 

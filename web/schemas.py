@@ -263,7 +263,7 @@ class SessionSchema(StrictSchema):
     """A session (bijeenkomst) or home visit (huisbezoek), with its roll call and homework records.
 
     `homework` in a new session is the assignment's text; in the answer, `homework` is the records
-    (as API.md fixes) and the text is `homework_assignment`."""
+    (as the contract fixes) and the text is `homework_assignment`."""
 
     id = fields.UUID(dump_only=True)
     program_id = fields.UUID(dump_only=True)
