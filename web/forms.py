@@ -164,7 +164,7 @@ class SchoolMixin:
 
     school = StringField(
         _l("School (BRIN)"),
-        [required(), Regexp(BRIN_PATTERN, message=_l("Een BRIN-code is twee cijfers en twee letters, bijvoorbeeld 12AB."))],
+        [required(), Regexp(BRIN_PATTERN, message=_l("Een BRIN-code is twee cijfers en dan twee hoofdletters of cijfers, bijvoorbeeld 12AB."))],
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
     )
 

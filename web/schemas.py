@@ -8,6 +8,7 @@ views return domain objects and never hand-build JSON."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -25,7 +26,17 @@ from domain.session import Session
 from domain.templates import KINDS
 from domain.training_program import Payout, TrainingProgram
 
-BRIN = validate.Regexp(BRIN_PATTERN, error="a BRIN code is two digits and two capitals or digits, e.g. 12AB")
+
+BRIN_ERROR = "a BRIN code is two digits and two capitals or digits, e.g. 12AB"
+
+
+def brin(value: str) -> None:
+    """The whole text must be a BRIN code (documented as the field's `pattern`; Python's `$` also
+    matches before a final newline, so a plain regex match would take a code followed by one)."""
+    if re.fullmatch(BRIN_PATTERN, value) is None:
+        raise ValidationError(BRIN_ERROR)
+
+
 RATE = validate.Range(min=0, max=1)
 NOT_NEGATIVE = validate.Range(min=0)
 TEXT = validate.Length(min=1, max=MAX_TEXT)
@@ -94,7 +105,7 @@ class ParentSchema(StrictSchema):
     """A parent registered at a school, with their children and their children's results."""
 
     id = fields.UUID(dump_only=True)
-    school = fields.String(required=True, validate=BRIN)
+    school = fields.String(required=True, validate=brin, metadata={"pattern": BRIN_PATTERN})
     name = fields.String(required=True, validate=TEXT)
     phone = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
     # shown as text: an erased parent's reads "gewist" (a new parent's is checked: NewParentSchema)
@@ -179,7 +190,7 @@ class ProgramSchema(StrictSchema):
     """A programme at a school: its rule for completion, its rewards, who is enrolled, its sessions."""
 
     id = fields.UUID(dump_only=True)
-    school = fields.String(required=True, validate=BRIN)
+    school = fields.String(required=True, validate=brin, metadata={"pattern": BRIN_PATTERN})
     name = fields.String(required=True, validate=TEXT)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     starts_on = fields.Date(required=True)
