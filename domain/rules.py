@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any, Collection, Hashable, Iterable, NamedTuple, TypeVar
 
 Day = TypeVar("Day", date, str)
@@ -18,6 +19,17 @@ Day = TypeVar("Day", date, str)
 def rate(part: int, whole: int) -> float | None:
     """part / whole, or None when there is nothing to divide by."""
     return part / whole if whole else None
+
+
+def exact(number: float) -> Fraction:
+    """A number as the decimal it was typed as (its shortest representation), so 3.3 is 33/10."""
+    return Fraction(str(number))
+
+
+def reaches(part: float, whole: float, minimum: float) -> bool:
+    """part / whole >= minimum, compared exactly: a rate exactly at its minimum reaches it
+    (3.3 of 10 reaches 0.33, which 3.3 / 10 in floating point falls a hair short of)."""
+    return exact(part) / exact(whole) >= exact(minimum)
 
 
 # -- which sessions count for a parent -----------------------------------------------------
@@ -117,15 +129,16 @@ class CompletionRule:
     def is_met(self, tally: Tally) -> bool:
         """Enough sessions attended, a high enough attendance rate (a null rate passes only a 0
         minimum) and, when homework was assigned, a high enough homework rate."""
-        attendance_rate, homework_rate = tally.attendance_rate, tally.homework_rate
-        if attendance_rate is None:
+        counted = tally.sessions_held - tally.excused
+        if counted == 0:
             rate_ok = self.min_attendance_rate == 0
         else:
-            rate_ok = attendance_rate >= self.min_attendance_rate
+            rate_ok = reaches(tally.attended, counted, self.min_attendance_rate)
         return (
             tally.attended >= self.min_sessions_attended
             and rate_ok
-            and (homework_rate is None or homework_rate >= self.min_homework_rate)
+            and (tally.homework_assigned == 0
+                 or reaches(tally.homework_completed, tally.homework_assigned, self.min_homework_rate))
         )
 
 
@@ -174,8 +187,9 @@ class RewardScheme:
         return asdict(self)
 
     def passes(self, score: float, max_score: float) -> bool:
-        """Whether an assessment's score reaches the threshold (as a fraction of the maximum)."""
-        return score / max_score >= self.assessment_threshold
+        """Whether an assessment's score reaches the threshold (as a fraction of the maximum,
+        compared exactly: a score exactly at the threshold passes)."""
+        return reaches(score, max_score, self.assessment_threshold)
 
     def earned(self, tally: Tally, assessments_passed: int) -> Earnings:
         """Sessions attended, homework done and assessments passed, each at its rate; the sum

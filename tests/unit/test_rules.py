@@ -136,6 +136,27 @@ def test_an_assessment_passes_at_the_threshold_as_a_fraction_of_the_maximum() ->
     assert RewardScheme(assessment_threshold=0.0).passes(0, 40)
 
 
+@pytest.mark.parametrize("score, max_score, threshold", [(3.3, 10, 0.33), (5.6, 8, 0.7), (17.4, 30, 0.58)])
+def test_a_score_exactly_at_the_threshold_passes_though_floating_point_falls_short(
+        score: float, max_score: float, threshold: float) -> None:
+    # 3.3 / 10 is 0.32999999999999996 in floating point: the rule compares the numbers as typed
+    assert RewardScheme(assessment_threshold=threshold).passes(score, max_score)
+    assert not RewardScheme(assessment_threshold=threshold).passes(score - 0.1, max_score)
+
+
+@pytest.mark.parametrize("attended, counted, minimum", [(7, 10, 0.7), (1, 3, 0.3333), (2, 3, 0.6666)])
+def test_an_attendance_rate_exactly_at_or_just_above_its_minimum_completes(
+        attended: int, counted: int, minimum: float) -> None:
+    assert CompletionRule(min_attendance_rate=minimum).is_met(tally(held=counted, attended=attended))
+    assert not CompletionRule(min_attendance_rate=minimum).is_met(tally(held=counted, attended=attended - 1))
+
+
+def test_a_homework_rate_exactly_at_its_minimum_completes() -> None:
+    rule = CompletionRule(min_attendance_rate=0.0, min_homework_rate=0.75)
+    assert rule.is_met(tally(held=4, attended=4, assigned=4, done=3))
+    assert not rule.is_met(tally(held=4, attended=4, assigned=4, done=2))
+
+
 def test_outstanding_is_earned_minus_paid_and_eligible_when_positive() -> None:
     assert Balance(2900, 1000).outstanding_cents == 1900 and Balance(2900, 1000).eligible
     assert not Balance(2900, 2900).eligible
