@@ -183,7 +183,7 @@ def markdown() -> str:
         "# The stored events",
         "",
         f"Generated from the code by `{REGENERATE}`; do not edit by hand:",
-        "`tests/unit/test_events_catalogue.py` fails when this page and the code disagree.",
+        "`tests/audit/test_events_catalogue.py` fails when this page and the code disagree.",
         "",
         "Every fact is one event, nested in the aggregate that records it and never changed once",
         "stored (how to change an event's shape safely: [evolving-events.md](evolving-events.md)).",
