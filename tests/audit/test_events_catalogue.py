@@ -1,0 +1,169 @@
+"""docs/events.md is what the code generates, and what it says holds for a real store: every
+event the aggregates record is in it, with the keys and encodings its stored JSON really has."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from adapters.config import StoreConfig
+from application.accounts import ACCOUNTS_FILE, Accounts
+from betrokken.catalogue import events
+from betrokken.system import open_service
+from tests.helpers.hashing import CHEAP_HASHER
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+CET = timezone(timedelta(hours=1))
+
+
+def test_docs_events_md_is_what_the_code_generates() -> None:
+    assert DOC.read_text(encoding="utf-8") == events.markdown(), (
+        f"docs/events.md differs from the code; regenerate it: {events.REGENERATE}"
+    )
+
+
+def test_every_recorded_event_names_its_actor() -> None:
+    for store in events.STORES:
+        for aggregate in store.aggregates:
+            for event in events.recorded_events(aggregate):
+                assert "actor" in events.own_fields(event), event.__qualname__
+
+
+# -- the document against a real store ---------------------------------------------------------
+
+
+def documented() -> dict[str, list[tuple[str, str]]]:
+    """Per stored topic, the documented (field path, stored as) rows, read from docs/events.md."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    rows: list[tuple[str, str]] | None = None
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if m := re.fullmatch(r"- topic: `(.+)`", line):
+            rows = found.setdefault(m[1], [])
+        elif rows is not None and (m := re.fullmatch(r"\| `([^`]+)` \| `.*?` \| (.+?) \| .* \|", line)):
+            rows.append((m[1], m[2].replace("\\|", "|")))
+    return found
+
+
+def values_at(state: Any, path: str) -> Iterator[Any]:
+    """The values a documented path names (`children[].name`: each child's name)."""
+    head, _, rest = path.partition(".")
+    many = head.endswith("[]")
+    value = state.get(head.removesuffix("[]")) if isinstance(state, dict) else None
+    items = (value or []) if many else [value]
+    for item in items:
+        if rest:
+            yield from values_at(item, rest)
+        else:
+            yield item
+
+
+def matches(value: Any, stored_as: str) -> bool:
+    """Whether a stored JSON value is what the document's "stored as" cell says."""
+    for alternative in stored_as.split(" or "):
+        if alternative.startswith("array of "):
+            if isinstance(value, list) and all(matches(v, alternative.removeprefix("array of ")) for v in value):
+                return True
+        elif m := re.fullmatch(r"`(\w+)` object", alternative):
+            if isinstance(value, dict) and value.keys() == {"_type_", "_data_"} and value["_type_"] == m[1]:
+                return True
+        elif m := re.fullmatch(r"`([^`]+)` string \(encrypted.*\)", alternative):
+            if isinstance(value, str) and value.startswith(m[1]):
+                return True
+        elif {
+            "`null`": value is None,
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "`true` / `false`": isinstance(value, bool),
+            "object": isinstance(value, dict),
+        }.get(alternative, False):
+            return True
+    return False
+
+
+def record_every_event(config: StoreConfig) -> None:
+    """One of each event the aggregates record, through the application as staff would."""
+    service = open_service(config)
+    try:
+        parent = service.register_parent(school="12AB", name="Ouder", phone="0612345678", email=None,
+                                         language="Turks", children=[("Kind", 3)])
+        child = service.add_child(parent.id, name="Tweede kind", group=5)
+        program = service.create_program(school="12AB", name="PACT", kind="pact", starts_on=date(2025, 10, 1),
+                                         rewards={"per_session_cents": 500})
+        service.enroll(program.id, parent_id=parent.id, child_id=child.id, enrolled_on=date(2025, 10, 1))
+        held = service.schedule_session(program.id, title="Bijeenkomst", starts_at=datetime(2025, 10, 28, 19, tzinfo=CET),
+                                        location="Ouderkamer", homework="Voorlezen", participants=[parent.id])
+        service.take_roll_call(held.id, [(parent.id, "present")])
+        service.record_homework(held.id, [(parent.id, True)])
+        service.record_assessment(parent.id, program_id=program.id, child_id=child.id, name="Tussentoets",
+                                  score=36, max_score=40, taken_on=date(2025, 11, 1))
+        service.record_payout(program.id, parent_id=parent.id, amount_cents=500, method="cash")
+        off = service.schedule_session(program.id, title="Vervalt", starts_at=datetime(2025, 11, 4, 19, tzinfo=CET))
+        service.cancel_session(off.id, reason="trainer ziek")
+        service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
+        service.erase_parent(parent.id, reason="verzoek van de ouder")
+    finally:
+        service.close()
+    accounts = Accounts(config, hasher=CHEAP_HASHER)
+    try:
+        accounts.add_user("trainer", "staff", ["12AB"], "een lang wachtwoord", actor="cli")
+        accounts.issue_token("trainer")
+        accounts.revoke_tokens("trainer")
+        accounts.change_password("trainer", "nog een lang wachtwoord")
+        accounts.disable("trainer")
+    finally:
+        accounts.close()
+
+
+def stored(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT topic, state FROM stored_events ORDER BY rowid").fetchall()
+    conn.close()
+    return [(topic, json.loads(state)) for topic, state in rows]
+
+
+@pytest.fixture(scope="module")
+def stored_events(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str, Any]]]:
+    config = StoreConfig(data_dir=tmp_path_factory.mktemp("catalogue"))
+    record_every_event(config)
+    return stored(config.events_path) + stored(config.data_dir / ACCOUNTS_FILE)
+
+
+def test_every_documented_event_is_in_a_store_recording_one_of_each(stored_events) -> None:
+    assert {topic for topic, _ in stored_events} == set(documented()), (
+        "record_every_event must record one of each event docs/events.md lists"
+    )
+
+
+def test_stored_json_has_the_documented_keys_in_order(stored_events) -> None:
+    doc = documented()
+    for topic, state in stored_events:
+        top_level = [path for path, _ in doc[topic] if "." not in path]
+        assert list(state) == top_level, topic
+
+
+def test_stored_objects_have_the_documented_keys(stored_events) -> None:
+    doc = documented()
+    for topic, state in stored_events:
+        paths = [path for path, _ in doc[topic]]
+        for path, stored_as in doc[topic]:
+            if stored_as not in ("object", "array of object"):
+                continue
+            keys = [p.split(".")[-1] for p in paths if p.rsplit(".", 1)[0] in (path, f"{path}[]") and "." in p]
+            for value in values_at(state, path):
+                for item in value if isinstance(value, list) else [value]:
+                    assert list(item) == keys, f"{topic} {path}"
+
+
+def test_stored_values_are_encoded_as_documented(stored_events) -> None:
+    doc = documented()
+    for topic, state in stored_events:
+        for path, stored_as in doc[topic]:
+            for value in values_at(state, path):
+                assert matches(value, stored_as), f"{topic} {path}: {value!r} is not {stored_as}"
