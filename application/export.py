@@ -29,7 +29,7 @@ BATCH = 1000
 # with them, which `personal_data` says on every line. Version 1 always had them in clear.
 FORMAT = "betrokken-events/2"
 # What an import reads (position, aggregate_id, version, topic, state, seal) is the same in
-# every version; a line without `format` is one written before the key existed.
+# every version; a line without `format` (written by hand) is read as version 1.
 READABLE_FORMATS = frozenset({None, "betrokken-events/1", FORMAT})
 
 
