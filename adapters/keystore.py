@@ -73,12 +73,21 @@ class KeyStore:
 
     def find(self, owner: UUID) -> bytes | None:
         """The owner's key, or None when there is none (never made, or destroyed)."""
+        return self.lookup(owner) or None
+
+    def destroyed(self, owner: UUID) -> bool:
+        """Whether the owner's key was destroyed on purpose (erasure), not merely absent here."""
+        return self.lookup(owner) == TOMBSTONE
+
+    def lookup(self, owner: UUID) -> bytes | None:
+        """The owner's key, TOMBSTONE when it was destroyed, None when this store never held one
+        (never made, or a log imported without the source's keys)."""
         now = time.monotonic()
         hit = self.cache.get(owner)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         wrapped = self.table.select(owner)
-        key = self._unwrap(owner, wrapped) if wrapped else None  # none, or a tombstone
+        key = self._unwrap(owner, wrapped) if wrapped else wrapped  # a key, a tombstone, or None
         if len(self.cache) > 100_000:
             self.cache.clear()
         self.cache[owner] = (now, key)
@@ -86,17 +95,22 @@ class KeyStore:
 
     def destroy(self, owner: UUID) -> bool:
         """Destroy the owner's key for good (a tombstone stays); returns whether there was one."""
-        self.cache[owner] = (time.monotonic() + 10**9, None)
+        self.cache[owner] = (time.monotonic() + 10**9, TOMBSTONE)
         existed = self.table.delete(owner)
         self.table.insert_if_absent(owner, TOMBSTONE)
         return existed
 
     def export_wrapped(self) -> Iterator[tuple[UUID, bytes]]:
-        """Every live key, still wrapped with the master key (for moving a store)."""
-        return ((owner, wrapped) for owner, wrapped in self.table.all() if wrapped != TOMBSTONE)
+        """Every key, still wrapped with the master key, and every tombstone (for moving a store:
+        without its tombstone an erased parent would read "onleesbaar" there, not "gewist")."""
+        return self.table.all()
 
     def import_wrapped(self, owner: UUID, wrapped: bytes) -> None:
-        """Take over a wrapped key from another store; refused unless this master key opens it."""
+        """Take over a wrapped key (or a tombstone) from another store; a key is refused unless
+        this master key opens it."""
+        if wrapped == TOMBSTONE:
+            self.destroy(owner)
+            return
         try:
             self._unwrap(owner, wrapped)
         except InvalidTag:

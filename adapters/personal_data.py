@@ -4,7 +4,9 @@ Names, contact details, the home language and free text about a person are encry
 the parent's own key before an event is stored; ids, dates, statuses, scores and amounts stay
 readable, so every figure can be recomputed and audited without them. When a parent's key is
 destroyed (erasure), their events still load: the personal fields read as "gewist"; personal
-data recorded about them after that is not stored at all, only the word "gewist"."""
+data recorded about them after that is not stored at all, only the word "gewist". A store that
+never held the key (a log imported without `keys import`) or holds another one reads those
+fields as "onleesbaar" instead: nothing was erased, the key is elsewhere."""
 
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from adapters.keystore import KeyStore
-from domain.parent import Parent
+from adapters.keystore import TOMBSTONE, KeyStore
+from domain.parent import ERASED, UNREADABLE, Parent
 from domain.training_program import TrainingProgram
 
-ERASED = "gewist"
+__all__ = ["ERASED", "UNREADABLE", "PERSONAL", "PersonalDataMapper", "withhold"]
+
 PREFIX = "enc:v1:"
 
 
@@ -81,9 +84,10 @@ class PersonalDataMapper(Mapper):
             return event
         state = vars(event)
         owner = spec.owner(state)
-        key = self.keys.find(owner)
-        aead = AESGCM(key) if key is not None else None
-        _apply(spec, state, lambda field, value: _open(aead, owner, field, value))
+        key = self.keys.lookup(owner)
+        gone = ERASED if key == TOMBSTONE else UNREADABLE
+        aead = AESGCM(key) if key else None
+        _apply(spec, state, lambda field, value: _open(aead, gone, owner, field, value))
         return event
 
 
@@ -108,13 +112,38 @@ def _seal(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
     return PREFIX + base64.b64encode(nonce + data).decode()
 
 
-def _open(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
+def _open(aead: AESGCM | None, gone: str, owner: UUID, field: str, value: Any) -> Any:
+    """The field's value, or `gone` ("gewist" or "onleesbaar") when there is no key to open it."""
     if not isinstance(value, str) or not value.startswith(PREFIX):
         return value
     if aead is None:
-        return ERASED
+        return gone
     raw = base64.b64decode(value[len(PREFIX):])
     try:
         return json.loads(aead.decrypt(raw[:12], raw[12:], owner.bytes + field.encode()))
-    except InvalidTag:
-        return ERASED
+    except InvalidTag:  # a key, but not the one it was sealed with
+        return UNREADABLE
+
+
+def withhold(topic: str, data: dict[str, Any]) -> list[str]:
+    """Take the personal fields out of an event's readable data, in place; the names of those taken.
+
+    A field that reads "gewist" or "onleesbaar" holds no personal data: it stays, so an export
+    without personal data still tells an erasure from a missing key."""
+    spec = PERSONAL.get(topic)
+    if spec is None:
+        return []
+    taken: list[str] = []
+
+    def take(item: dict[str, Any], field: str, name: str) -> None:
+        if field in item and item[field] not in (None, ERASED, UNREADABLE):
+            del item[field]
+            if name not in taken:
+                taken.append(name)
+
+    for field in spec.fields:
+        take(data, field, field)
+    for child in data.get("children") or ():
+        for field in spec.child_fields:
+            take(child, field, f"children.{field}")
+    return taken

@@ -4,7 +4,9 @@ Each line is one stored event, in log order: what a person reads (position, aggr
 version, type, timestamp, actor, data) and what restores it exactly (topic, the stored `state`
 bytes in base64, and the chain link `seal` after it). An import writes the same rows at the
 same positions, so the target's chain head equals the source's and its projections come out
-the same."""
+the same. The readable `data` leaves personal fields out unless asked for (they stay in
+`state`, encrypted under each parent's key, which is all an import needs); docs/export-format.md
+describes the format."""
 
 from __future__ import annotations
 
@@ -19,10 +21,16 @@ from eventsourcing.persistence import Notification
 
 from application.history import event_record, jsonable
 from application.stored import domain_event
+from adapters.personal_data import withhold
 from adapters.sealing import GENESIS, SealedRecorder, StoredRecord, next_link
 
 BATCH = 1000
-FORMAT = "betrokken-events/1"
+# Version 2: `data` leaves personal fields out (listed in `withheld`) unless the export was made
+# with them, which `personal_data` says on every line. Version 1 always had them in clear.
+FORMAT = "betrokken-events/2"
+# What an import reads (position, aggregate_id, version, topic, state, seal) is the same in
+# every version; a line without `format` (written by hand) is read as version 1.
+READABLE_FORMATS = frozenset({None, "betrokken-events/1", FORMAT})
 
 
 class ImportRefusedError(Exception):
@@ -37,9 +45,12 @@ class ImportResult:
     head: str | None
 
 
-def export_line(app: Application, record: StoredRecord, seal: bytes, with_data: bool = True) -> dict[str, Any]:
-    """One stored event as a line of the export (`with_data` False leaves out the decoded data,
-    which holds personal data in clear; `state` keeps it encrypted as stored)."""
+def export_line(
+    app: Application, record: StoredRecord, seal: bytes, with_data: bool = True, personal_data: bool = False,
+) -> dict[str, Any]:
+    """One stored event as a line of the export: the decoded `data` without its personal fields
+    (with them when `personal_data`, none at all unless `with_data`); `state` keeps them
+    encrypted as stored."""
     line: dict[str, Any] = {
         "position": record.position,
         "aggregate_id": str(_uuid_or_text(record.originator_id)),
@@ -64,6 +75,10 @@ def export_line(app: Application, record: StoredRecord, seal: bytes, with_data: 
         line.update(type=readable["type"], timestamp=readable["timestamp"], actor=readable["actor"])
         if with_data:
             line["data"] = readable["data"]
+            withheld = [] if personal_data else withhold(record.topic, line["data"])
+            if withheld:
+                line["withheld"] = withheld
+    line["personal_data"] = personal_data and with_data
     line["state"] = base64.b64encode(record.state).decode("ascii")
     line["seal"] = seal.hex()
     line["format"] = FORMAT
@@ -80,14 +95,15 @@ def _uuid_or_text(value: UUID | str) -> UUID | str:
         return value
 
 
-def export_events(app: Application, out: IO[str], with_data: bool = True) -> int:
-    """Write every stored event to `out` as JSON Lines, in log order; the number written."""
+def export_events(app: Application, out: IO[str], with_data: bool = True, personal_data: bool = False) -> int:
+    """Write every stored event to `out` as JSON Lines, in log order; the number written
+    (personal data in clear only when `personal_data`)."""
     recorder = app.recorder
     assert isinstance(recorder, SealedRecorder)
     link, count = GENESIS, 0
     for record in recorder.iter_records():
         link = next_link(link, record)
-        out.write(json.dumps(export_line(app, record, link, with_data), ensure_ascii=False, default=jsonable) + "\n")
+        out.write(json.dumps(export_line(app, record, link, with_data, personal_data), ensure_ascii=False, default=jsonable) + "\n")
         count += 1
     return count
 
@@ -99,6 +115,8 @@ def read_records(lines: Iterable[str]) -> Iterator[tuple[StoredRecord, bytes | N
             continue
         try:
             line = json.loads(text)
+            if line.get("format") not in READABLE_FORMATS:
+                raise ValueError(f"format {line.get('format')!r} is not one this version reads")
             record = StoredRecord(
                 position=int(line["position"]),
                 originator_id=_uuid_or_text(str(line["aggregate_id"])),
@@ -106,7 +124,7 @@ def read_records(lines: Iterable[str]) -> Iterator[tuple[StoredRecord, bytes | N
                 topic=str(line["topic"]),
                 state=base64.b64decode(line["state"], validate=True),
             )
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ImportRefusedError(f"line {number} is not an exported event: {e}") from None
         seal = line.get("seal")
         yield record, bytes.fromhex(seal) if seal else None

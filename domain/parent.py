@@ -14,6 +14,12 @@ from domain.errors import InvalidGroupError, InvalidScoreError, UnknownChildErro
 from domain.limits import MAX_GROUP, MIN_GROUP
 
 
+# How a personal field reads once its words are gone: destroyed on purpose (erasure, AVG), or
+# unreadable because this store does not hold the parent's key (a log imported without its keys).
+ERASED = "gewist"
+UNREADABLE = "onleesbaar"
+
+
 @dataclass(frozen=True)
 class Child:
     """A child of the parent, in a primary-school year group (groep 1..8)."""
@@ -185,6 +191,12 @@ class Parent(Aggregate):
             return self.children[child_id]
         except KeyError:
             raise UnknownChildError(f"child {child_id} is not a child of this parent", child_id=str(child_id)) from None
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether some personal data of the parent cannot be read here: the key is missing, not destroyed."""
+        own = (self.name, self.phone, self.email, self.language)
+        return UNREADABLE in own or any(c.name == UNREADABLE for c in self.children.values())
 
     ERASED_FIELDS = ("name", "phone", "email", "language", "children.name", "withdrawal reasons")
 

@@ -117,6 +117,9 @@ class ParentSchema(StrictSchema):
     assessments = fields.List(fields.Nested(AssessmentSchema), dump_only=True)
     # True once the parent's personal data was erased (AVG): the personal fields then read "gewist".
     erased = fields.Boolean(dump_only=True)
+    # True when this store lacks the parent's key (a log imported without its keys): those fields
+    # then read "onleesbaar". Nothing was erased; the key is elsewhere.
+    unreadable = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
 
     @pre_dump
@@ -124,7 +127,7 @@ class ParentSchema(StrictSchema):
         return {
             "id": p.id, "school": p.school, "name": p.name, "phone": p.phone, "email": p.email,
             "language": p.language, "children": list(p.children.values()),
-            "assessments": p.assessments, "erased": p.erased, "version": p.version,
+            "assessments": p.assessments, "erased": p.erased, "unreadable": p.unreadable, "version": p.version,
         }
 
 

@@ -20,18 +20,29 @@ def command() -> None:
 
 @command.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--with-personal-data", is_flag=True,
+              help="Show names, contact details and other personal fields in clear in `data` (left out by default).")
 @click.option("--without-data", is_flag=True,
-              help="Leave out the decoded data (it shows personal data in clear; the stored state stays encrypted).")
-def export(output: Path | None, without_data: bool) -> None:
-    """Write every stored event as JSON Lines, in log order (one event a line)."""
+              help="Leave out the decoded data altogether (kept for scripts; personal data is left out anyway).")
+def export(output: Path | None, with_personal_data: bool, without_data: bool) -> None:
+    """Write every stored event as JSON Lines, in log order (one event a line), without personal
+    data unless --with-personal-data; the stored state (personal fields encrypted) is always there."""
+    if with_personal_data and without_data:
+        raise click.UsageError("--with-personal-data and --without-data contradict each other: give one")
     with opened() as service:
         sealed(service)
+        if with_personal_data:
+            # Said every time, on stderr, so a file written with it never goes out unnoticed.
+            click.echo(f"warning: this export contains personal data in clear (names, phone numbers, e-mail "
+                       f"addresses, withdrawal reasons): {output or 'stdout'} must be kept as safely as the store",
+                       err=True)
         if output is None:
-            count = export_events(service, sys.stdout, not without_data)
+            count = export_events(service, sys.stdout, not without_data, with_personal_data)
         else:
             with output.open("w", encoding="utf-8") as out:
-                count = export_events(service, out, not without_data)
-    click.echo(f"exported {count} events", err=True)
+                count = export_events(service, out, not without_data, with_personal_data)
+    contents = "with personal data" if with_personal_data else "without personal data"
+    click.echo(f"exported {count} events, {contents}", err=True)
 
 
 @command.command("import")

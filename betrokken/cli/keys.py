@@ -27,19 +27,21 @@ def command() -> None:
 @command.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 def export(output: Path | None) -> None:
-    """Write every live parent key, wrapped with the master key, as JSON Lines."""
+    """Write every parent key, wrapped with the master key, as JSON Lines; an erased parent's line
+    has an empty `wrapped` (the key is gone: only that it was destroyed moves)."""
     keys = open_keystore(StoreConfig.from_environ())
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    count = 0
+    count = erased = 0
     try:
         for owner, wrapped in keys.export_wrapped():
             out.write(json.dumps({"owner": str(owner), "wrapped": base64.b64encode(wrapped).decode()}) + "\n")
-            count += 1
+            count += bool(wrapped)
+            erased += not wrapped
     finally:
         if output:
             out.close()
         keys.close()
-    click.echo(f"exported {count} keys (erased parents have none)", err=True)
+    click.echo(f"exported {count} keys and {erased} erasures (an erased parent's key is not kept)", err=True)
 
 
 @command.command("import")

@@ -84,3 +84,22 @@ def test_export_then_import_into_an_empty_store_only(run, story, tmp_path, monke
     assert imported.exit_code == 0, imported.output
     assert head in imported.output
     assert run("audit", "digest").output.strip() == head
+
+
+def test_export_leaves_personal_data_out_unless_asked_and_then_says_so_every_time(run, tmp_path):
+    safe, full, bare = tmp_path / "safe.jsonl", tmp_path / "full.jsonl", tmp_path / "bare.jsonl"
+    default = run("events", "export", "-o", str(safe))
+    assert default.exit_code == 0 and "personal data in clear" not in default.stderr
+    assert "without personal data" in default.stderr
+    assert "Fatima" not in safe.read_text() and "Yusuf" not in safe.read_text()
+    for _ in range(2):
+        asked = run("events", "export", "--with-personal-data", "-o", str(full))
+        assert asked.exit_code == 0 and "contains personal data" in asked.stderr
+    assert "Fatima" in full.read_text() and "Yusuf" in full.read_text()
+    to_stdout = run("events", "export", "--with-personal-data")
+    assert "contains personal data" in to_stdout.stderr and "contains personal data" not in to_stdout.stdout
+    # Scripts that ask for no data at all still get that.
+    assert run("events", "export", "--without-data", "-o", str(bare)).exit_code == 0
+    assert all("data" not in json.loads(line) for line in bare.read_text().splitlines())
+    both = run("events", "export", "--with-personal-data", "--without-data")
+    assert both.exit_code == 2 and "contradict" in both.output

@@ -66,10 +66,11 @@ def test_sqlite_to_postgres_and_back_keeps_positions_chain_head_and_states(sqlit
     assert target.recorder.head() == head
     assert verify(target.recorder).intact
     # Personal fields are encrypted with the parent's key, which lives in the key store, not in
-    # the log: without moving the keys, the target reads them as erased; all else is equal.
+    # the log: without moving the keys, the target reads them as unreadable ("onleesbaar", not
+    # "gewist": nothing was erased); all else is equal.
     imported, original = states(target, [program.id])[0], states(source, [program.id])[0]
     withdrawn = lambda s: s["state"]["enrolments"][str(parent.id)][0]  # noqa: E731
-    assert withdrawn(original)["reason"] == "verhuisd" and withdrawn(imported)["reason"] == "gewist"
+    assert withdrawn(original)["reason"] == "verhuisd" and withdrawn(imported)["reason"] == "onleesbaar"
     withdrawn(imported)["reason"] = "verhuisd"
     assert imported == original
     assert exported(target, with_data=False) == exported(source, with_data=False)
@@ -117,3 +118,43 @@ def test_an_altered_export_is_refused_before_anything_is_written(sqlite_store, t
         import_events(target, lines_of(text))
     assert target.recorder.is_empty()
     target.close()
+
+
+def test_by_default_an_export_withholds_the_personal_fields_and_keeps_the_rest_readable(story):
+    lines = [json.loads(line) for line in exported(story.service).splitlines()]
+    text = json.dumps(lines)
+    assert "Fatima" not in text and "Yusuf" not in text and "Jan" not in text
+    registered = lines[1]
+    assert registered["type"] == "Parent.Registered" and registered["personal_data"] is False
+    assert registered["withheld"] == ["name", "children.name"]
+    assert registered["data"]["school"] == "12AB" and registered["data"]["children"][0]["group"] == 3
+    assert all(line["format"] == "betrokken-events/2" for line in lines)
+
+
+def test_an_export_with_personal_data_shows_it_and_says_so_on_every_line(story):
+    lines = [json.loads(line) for line in exported_with_personal_data(story.service).splitlines()]
+    assert all(line["personal_data"] is True and "withheld" not in line for line in lines)
+    assert lines[1]["data"]["name"] == "Fatima" and lines[1]["data"]["children"][0]["name"] == "Yusuf"
+
+
+def exported_with_personal_data(service) -> str:
+    out = io.StringIO()
+    export_events(service, out, personal_data=True)
+    return out.getvalue()
+
+
+def test_import_reads_version_1_exports_and_refuses_an_unknown_format(sqlite_store, tmp_path, story):
+    from dataclasses import replace
+
+    lines = [json.loads(line) for line in exported_with_personal_data(story.service).splitlines()]
+    version_1 = "".join(json.dumps({**line, "format": "betrokken-events/1"}) + "\n" for line in lines)
+    target = open_service(replace(sqlite_store, data_dir=tmp_path / "from-v1"))
+    assert import_events(target, lines_of(version_1)).head == str(story.service.recorder.head())
+    target.close()
+
+    unknown = "".join(json.dumps({**line, "format": "betrokken-events/9"}) + "\n" for line in lines)
+    other = open_service(replace(sqlite_store, data_dir=tmp_path / "from-v9"))
+    with pytest.raises(ImportRefusedError, match="line 1 .*betrokken-events/9"):
+        import_events(other, lines_of(unknown))
+    assert other.recorder.is_empty()
+    other.close()

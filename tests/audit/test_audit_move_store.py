@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -28,7 +29,10 @@ def test_events_and_keys_move_from_sqlite_to_postgres_with_personal_data_readabl
     log, keys = tmp_path / "log.jsonl", tmp_path / "keys.jsonl"
     assert runner.invoke(cli, ["events", "export", "-o", str(log)], env=env_of(sqlite_store)).exit_code == 0
     assert runner.invoke(cli, ["keys", "export", "-o", str(keys)], env=env_of(sqlite_store)).exit_code == 0
-    assert len(keys.read_text().splitlines()) == 1  # the erased parent has no key to move
+    assert "Noor Bakker" not in log.read_text()  # the default export carries no personal data in clear
+    moved_keys = {row["owner"]: row["wrapped"] for row in map(json.loads, keys.read_text().splitlines())}
+    assert moved_keys[str(gone.id)] == "" and moved_keys[str(kept.id)]  # the erased parent has no key to move
+    assert len(moved_keys) == 2  # only that the erased one's key was destroyed
 
     # Another master key cannot open the keys: refused, clearly.
     refused = runner.invoke(cli, ["keys", "import", str(keys)], env=env_of(postgres_store))

@@ -183,6 +183,10 @@ def test_an_erased_parent_is_gone_from_every_file_answer_page_and_export_and_eve
     lines = [json.loads(line) for line in text.splitlines()]
     registered = next(x for x in lines if x["aggregate_id"] == parent_id and x["version"] == 1)
     assert registered["data"]["name"] == "gewist"
+    # Not even an export that asks for personal data has any of it.
+    with_personal = run(store, monkeypatch, "events", "export", "--with-personal-data", "-o", str(out))
+    assert with_personal.exit_code == 0, with_personal.output
+    assert not any(s in out.read_text(encoding="utf-8") for s in SECRETS)
 
 
 def test_the_cli_erases_as_cli_and_a_second_run_records_nothing(

@@ -58,6 +58,7 @@ class ParentRow:
     parent_id: UUID
     label: str
     erased: bool
+    unreadable: bool
     child: str | None
     enrolments: list[Enrolment]
     attendance: dict[str, Any] = field(default_factory=dict)
@@ -112,16 +113,16 @@ def program_page(program_id: UUID, actor: Actor, names: bool) -> ProgramPage:
     parents = []
     for pid in program.enrolled_parents():
         enrolments = program.enrolments[pid]
-        label, erased, child = pseudonym(pid), False, None
+        label, erased, unreadable, child = pseudonym(pid), False, False, None
         if names:
             p = sys.service.parent(pid, actor)
-            label, erased = p.name, p.erased
+            label, erased, unreadable = p.name, p.erased, p.unreadable
             child_ids = [e.child_id for e in enrolments if e.child_id is not None]
             if child_ids and child_ids[-1] in p.children:
                 c = p.children[child_ids[-1]]
                 child = f"{c.name} ({_('groep %(group)s', group=c.group)})"
         key = str(pid)
-        parents.append(ParentRow(pid, label, erased, child, enrolments, att.get(key, {}), comp.get(key, {}), rew.get(key, {})))
+        parents.append(ParentRow(pid, label, erased, unreadable, child, enrolments, att.get(key, {}), comp.get(key, {}), rew.get(key, {})))
     return ProgramPage(program, session_rows, parents, names)
 
 
