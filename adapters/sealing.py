@@ -1,12 +1,13 @@
 """Tamper evidence: every stored event is sealed in a hash chain, in log order, as it is written.
 
 link_n = SHA-256(link_{n-1} || record_n), with link_0 = 32 zero bytes, where record_n is the
-canonical form of the stored row exactly as stored (see `canonical_bytes`). The links live
-beside the events (`event_seals` in the SQLite file, `<app>_event_seals` in PostgreSQL) and
-are inserted by the application recorder in the same transaction as the events, after the
-writer holds the store's write lock (SQLite: the first INSERT takes the database's write lock;
-PostgreSQL: the library's `LOCK TABLE ... IN EXCLUSIVE MODE` on the events table), so the
-previous link read there is the true predecessor.
+canonical form of the stored row exactly as stored (see `canonical_bytes`; docs/audit-chain.md
+specifies it byte for byte, and tests/audit/test_audit_chain_spec.py holds the two together).
+The links live beside the events (`event_seals` in the SQLite file, `<app>_event_seals` in
+PostgreSQL) and are inserted by the application recorder in the same transaction as the events,
+after the writer holds the store's write lock (SQLite: the first INSERT takes the database's
+write lock; PostgreSQL: the library's `LOCK TABLE ... IN EXCLUSIVE MODE` on the events table),
+so the previous link read there is the true predecessor.
 
 The chain shows any edit of the log that was not followed by re-sealing. Someone with write
 access can recompute every link, so keep the head (`betrokken audit digest`) somewhere else:

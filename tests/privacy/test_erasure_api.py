@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from adapters.config import StoreConfig
-from betrokken.cli.main import cli
+from tests.helpers.cli import run
 
 NAME, PHONE, EMAIL = "Zeynep Uniekenaam", "0687654321", "zeynep.uniek@example.nl"
 CHILD, OTHER_CHILD = "Elif Zeldzaamkind", "Mert Zeldzaamkind"
@@ -33,16 +32,6 @@ def holding(data_dir: Path, secrets: tuple[str, ...]) -> list[tuple[str, str]]:
             if any(s.encode(enc) in data for enc in ("utf-8", "utf-16-le", "utf-16-be")):
                 found.append((name, s))
     return found
-
-
-def run(config: StoreConfig, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
-    """A `betrokken` command on the store, as a script runs it."""
-    monkeypatch.setenv("BETROKKEN_DATA_DIR", str(config.data_dir))
-    if config.database_url:
-        monkeypatch.setenv("BETROKKEN_DATABASE_URL", config.database_url)
-    else:
-        monkeypatch.delenv("BETROKKEN_DATABASE_URL", raising=False)
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def figures(api: Any, program_id: str) -> dict[str, Any]:
