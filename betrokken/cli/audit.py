@@ -16,7 +16,7 @@ from betrokken.system import open_service
 from application.history import History
 from application.programs import ProgramService
 from adapters.sealing import Seal, SealedRecorder
-from adapters.verification import verify
+from adapters.verification import BrokenLogError, verify
 from betrokken.cli.tables import echo_json, echo_table
 from domain.errors import NotFoundError
 
@@ -130,7 +130,12 @@ def replay_check_command(max_rows: int) -> None:
 
     config = StoreConfig.from_environ()
     with opened() as service:
-        report = replay_check(config, service)
+        try:
+            report = replay_check(config, service)
+        except BrokenLogError as e:
+            # Rebuilt figures from a broken log prove nothing: no comparison, a failure.
+            click.echo(f"replay check impossible: {e}; run `betrokken audit verify`", err=True)
+            sys.exit(1)
     if report.identical:
         click.echo(f"identical: {report.rows} rows at position {report.position}")
         return
