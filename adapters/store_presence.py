@@ -18,14 +18,14 @@ def has_event_store(config: StoreConfig, app_name: str) -> bool:
 
         # eventsourcing names the table after the application: "<name>_events", lower case.
         with psycopg.connect(config.database_url or "", autocommit=True) as conn:
-            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{app_name.lower()}_events",)).fetchone()
-            return bool(found and found[0])
+            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{app_name.lower()}_events",)).fetchone()
+            return bool(exists and exists[0])
     path = config.events_path
     if not path.is_file():  # checked first: connecting would create the file
         return False
     try:
         with closing(sqlite3.connect(path)) as conn:
-            found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SQLITE_EVENTS_TABLE,))
-            return found.fetchone() is not None
+            rows = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SQLITE_EVENTS_TABLE,))
+            return rows.fetchone() is not None
     except sqlite3.DatabaseError:  # not a SQLite file at all
         return False
