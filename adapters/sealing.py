@@ -81,17 +81,24 @@ def originator_text(originator_id: UUID | str) -> str:
 def canonical_bytes(record: StoredRecord) -> bytes:
     """Position, aggregate id, version, topic and state, each length-delimited, so no two rows
     share a form: >Q position, >I len + id (UTF-8), >q version, >I len + topic, >I len + state."""
-    oid = originator_text(record.originator_id).encode()
-    topic = record.topic.encode()
-    return b"".join(
-        (
-            struct.pack(">Q", record.position),
-            struct.pack(">I", len(oid)), oid,
-            struct.pack(">q", record.originator_version),
-            struct.pack(">I", len(topic)), topic,
-            struct.pack(">I", len(record.state)), bytes(record.state),
-        )
-    )
+    return row_bytes(record.position, record.originator_id, record.originator_version, record.topic, record.state)
+
+
+_POSITION_ID = struct.Struct(">QI")
+_VERSION_TOPIC = struct.Struct(">qI")
+_STATE = struct.Struct(">I")
+
+
+def row_bytes(position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes) -> bytes:
+    """`canonical_bytes` of a row given field by field (a reader checking every event it reads
+    builds no record for it)."""
+    oid = originator_text(originator_id).encode()
+    topic_bytes = topic.encode()
+    return b"".join((
+        _POSITION_ID.pack(position, len(oid)), oid,
+        _VERSION_TOPIC.pack(originator_version, len(topic_bytes)), topic_bytes,
+        _STATE.pack(len(state)), state,
+    ))
 
 
 def next_link(previous: bytes, record: StoredRecord) -> bytes:
@@ -125,6 +132,11 @@ class SealedRecorder:
 
     def select_seals(self, after: int, limit: int) -> list[Seal]:
         """Seals after a position, in log order."""
+        return [Seal(position, digest) for position, digest in self.select_digests(after, limit)]
+
+    def select_digests(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """The seals after a position as (position, link) rows, in log order: no objects, for
+        a reader that checks every page it reads (projections/catch_up.py)."""
         raise NotImplementedError
 
     def head(self) -> Seal | None:
@@ -223,10 +235,10 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
             )
             return [self._record(row) for row in c.fetchall()]
 
-    def select_seals(self, after: int, limit: int) -> list[Seal]:
+    def select_digests(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT position, digest FROM {SQLITE_SEALS} WHERE position > ? ORDER BY position LIMIT ?", (after, limit))
-            return [Seal(row[0], bytes(row[1])) for row in c.fetchall()]
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
 
     def head(self) -> Seal | None:
         with self.datastore.transaction(commit=False) as c:
@@ -332,10 +344,10 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
             )
             return [self._record(row) for row in curs.fetchall()]
 
-    def select_seals(self, after: int, limit: int) -> list[Seal]:
+    def select_digests(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL("SELECT position, digest FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(self.seals), (after, limit))
-            return [Seal(row["position"], bytes(row["digest"])) for row in curs.fetchall()]
+            return [(row["position"], bytes(row["digest"])) for row in curs.fetchall()]
 
     def head(self) -> Seal | None:
         with self.datastore.transaction(commit=False) as curs:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from adapters.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, next_link
+from eventsourcing.persistence import Notification
+
+from adapters.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, next_link, row_bytes
+
+MISSING = "an event sealed here is missing (deleted or moved)"
+UNSEALED = "an event here was never sealed (inserted or moved)"
+DIFFERS = "the stored event differs from what was sealed"
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,12 @@ def verify(recorder: SealedRecorder, kept: Seal | None = None) -> Verdict:
     kept_seen = False
     for position, record, seal in _merged(recorder.iter_records(), recorder.iter_seals()):
         if record is None:
-            return Verdict(False, count, last, position, "an event sealed here is missing (deleted or moved)")
+            return Verdict(False, count, last, position, MISSING)
         if seal is None:
-            return Verdict(False, count, last, position, "an event here was never sealed (inserted or moved)")
+            return Verdict(False, count, last, position, UNSEALED)
         link = next_link(link, record)
         if link != seal.digest:
-            return Verdict(False, count, last, position, "the stored event differs from what was sealed")
+            return Verdict(False, count, last, position, DIFFERS)
         count += 1
         last = Seal(position, link)
         if kept is not None and position == kept.position:
@@ -60,3 +67,56 @@ def verify(recorder: SealedRecorder, kept: Seal | None = None) -> Verdict:
     if kept is not None and not kept_seen:
         return Verdict(False, count, last, kept.position, "the kept digest's position is no longer in the log")
     return Verdict(True, count, last)
+
+
+class BrokenLogError(Exception):
+    """The stored log no longer matches its seals here: nothing from this position on may count."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(position, reason)
+        self.position = position
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the event log is broken at position {self.position}: {self.reason}"
+
+
+def link_after(previous: bytes, note: Notification) -> bytes:
+    """The chain link of a notification as read, after the link `previous` (`next_link` without
+    building a record: this runs for every event a catch-up reads)."""
+    # A state edited by hand as TEXT: its bytes as they now are (as the recorders seal them).
+    state = note.state.encode("utf-8") if isinstance(note.state, str) else note.state
+    return hashlib.sha256(previous + row_bytes(note.id, note.originator_id, note.originator_version, note.topic, state)).digest()
+
+
+class PageCheck:
+    """Checks each page of notifications a reader takes from the log against the seals, as it reads:
+    the link before the page comes from the seal table, each event's link is recomputed from it
+    and compared with the event's own seal."""
+
+    def __init__(self, recorder: SealedRecorder) -> None:
+        self.recorder = recorder
+
+    def sealed(self, start: int, notes: Sequence[Notification]) -> tuple[int, BrokenLogError | None]:
+        """How many of `notes` (the page read after position `start`), from the first, match their
+        seals; and the break that follows them, if any."""
+        if not notes:
+            return 0, None
+        # One query: the seal at `start` (the link to chain on) and one seal per note after it.
+        select = self.recorder.select_digests
+        seals = select(start - 1, len(notes) + 1) if start else select(0, len(notes))
+        link = GENESIS
+        if start:
+            if not seals or seals[0][0] != start:
+                return 0, BrokenLogError(start, MISSING)
+            link, seals = seals[0][1], seals[1:]
+        for i, note in enumerate(notes):
+            position, digest = seals[i] if i < len(seals) else (None, None)
+            if position is not None and position < note.id:
+                return i, BrokenLogError(position, MISSING)
+            if position is None or note.id < position:
+                return i, BrokenLogError(note.id, UNSEALED)
+            link = link_after(link, note)
+            if link != digest:
+                return i, BrokenLogError(note.id, DIFFERS)
+        return len(notes), None

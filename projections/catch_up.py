@@ -11,7 +11,11 @@ A crash anywhere before a commit leaves facts, marks and position as they were (
 read again; the facts are upserted idempotently); a crash after a page's commit but before the
 recompute leaves the marks, and the next catch-up or read recomputes them. Readers recompute
 dirty programmes before they answer (`Projections._catch_up_to`), so every event counts exactly
-once in what they see."""
+once in what they see.
+
+Every page is checked against the log's seals as it is read (adapters/verification.py): the
+events before the first one that no longer matches its seal are applied, and the page after
+them raises `BrokenLogError` naming that position, so no figure ever comes from a broken log."""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from typing import Any, Callable
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
+from adapters.sealing import SealedRecorder
+from adapters.verification import PageCheck
 from projections import attendance, completion, facts, rewards
 from projections.db import Database, Tx
 from projections.tally import tallies
@@ -178,11 +184,16 @@ class CatchUp:
         self.ledger = facts.Ledger()
         self.topics = self.ledger.topics
         self.decode = StateDecoder(self.app)
+        recorder = self.app.recorder
+        # A store without seals (a library recorder in memory) has no chain to check against.
+        self.seals = PageCheck(recorder) if isinstance(recorder, SealedRecorder) else None
 
     def page(self, limit: int | None = None) -> tuple[int, int]:
         """Process one page; returns (position reached, notifications read). A page that
         reaches the head (fewer than asked for) recomputes the dirty programmes in its own
-        transaction, as does one that leaves `flush_at` or more of them dirty."""
+        transaction, as does one that leaves `flush_at` or more of them dirty. A page stops
+        before the first event that does not match its seal; when that is its first event,
+        it raises `BrokenLogError` and changes nothing."""
         limit = limit or self.page_size
         with self.db.exclusive() as tx:
             # Read the position inside the writer's lock: a second catch-up waits here, then
@@ -191,6 +202,12 @@ class CatchUp:
             notes = self.app.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False)
             if not notes:
                 return start, 0
+            if self.seals is not None:
+                good, broken = self.seals.sealed(start, notes)
+                if broken is not None:
+                    if not good:
+                        raise broken
+                    notes = notes[:good]  # shorter than asked: recomputed below, as at the head
             topics, decode = self.topics, self.decode
             events = [(n.id, n.topic, str(n.originator_id), decode(n)) for n in notes if n.topic in topics]
             touched = self.apply(tx, events)

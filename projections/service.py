@@ -3,6 +3,7 @@ read your writes, read the three views, status and rebuild."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any, Callable
 from uuid import UUID
 
 from adapters.config import StoreConfig
+from adapters.verification import BrokenLogError
 from application.programs import ProgramService
 from projections import attendance, completion, rewards
 from projections.catch_up import (
@@ -18,6 +20,7 @@ from projections.catch_up import (
 from projections.db import DEFAULT_NAMESPACE, Database, open_database
 
 WAIT_TIMEOUT = 30.0
+log = logging.getLogger("betrokken.projections")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Projections:
         self._pending = False
         self._closed = False
         self._follower: threading.Thread | None = None
+        self.broken: BrokenLogError | None = None
+        """Where the log stopped matching its seals, as the last catch-up found it (None: it didn't)."""
         ensure_schema(db)
         self.position = self._stored_position()
 
@@ -61,6 +66,8 @@ class Projections:
         return self._catch_up_to(self.head())
 
     def _catch_up_to(self, target: int) -> int:
+        """Catch up to `target`, or to just before a break in the log's seals: the views then
+        keep answering as of the last good position, and `broken` (and the log) says where."""
         # The stored position, not a cached one: a rebuild in another process may have reset it.
         # Dirty programmes (left by a run that stopped between a page and its recompute, or by
         # another process's run still under way) are recomputed before anyone reads.
@@ -70,19 +77,36 @@ class Projections:
             return position
         with self.lock:
             position = self._stored_position()
-            while position < target:
-                position, read = self.runner.page()
-                if not read:
-                    break
+            # After a break only its one event is read again (each read tries): cheap while
+            # the log stays broken, and a repaired log goes on in full pages.
+            limit = 1 if self.broken is not None else None
+            try:
+                while position < target:
+                    position, read = self.runner.page(limit)
+                    limit = None
+                    if not read:
+                        break
+            except BrokenLogError as e:
+                self._report(e)
+            else:
+                self.broken = None
             if has_dirty(self.db):
                 self.runner.flush()
             self.position = position
             return position
 
+    def _report(self, broken: BrokenLogError) -> None:
+        if self.broken is None or (self.broken.position, self.broken.reason) != (broken.position, broken.reason):
+            log.error("%s; the projections stay at the last good position (run `betrokken audit verify`)", broken)
+        self.broken = broken
+
     def wait_for(self, position: int) -> None:
-        """Read your writes: return once the views include the event at this position."""
+        """Read your writes: return once the views include the event at this position (a break
+        in the log before it raises `BrokenLogError`: the views cannot get there)."""
         deadline = time.monotonic() + WAIT_TIMEOUT
         while self._catch_up_to(position) < position:
+            if self.broken is not None and self.broken.position <= position:
+                raise self.broken
             if time.monotonic() > deadline:
                 raise TimeoutError(f"projections did not reach position {position} (at {self.position})")
             time.sleep(0.005)
@@ -157,7 +181,9 @@ class Projections:
         ]
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildStats:
-        """Drop every view and replay the whole log from position 0 (page by page, resumable)."""
+        """Drop every view and replay the whole log from position 0 (page by page, resumable);
+        a break in the log's seals raises `BrokenLogError`, the views holding the figures as of
+        the last good position."""
         with self.lock:
             started = time.perf_counter()
             with self.db.exclusive() as tx:
@@ -166,14 +192,19 @@ class Projections:
             head = self.head()
             events = 0
             limit = max(self.runner.page_size, REBUILD_PAGE_SIZE)
-            while self.position < head:
-                self.position, read = self.runner.page(limit)
-                if not read:
-                    break
-                events += read
-                if progress is not None:
-                    progress(self.position, head)
-            self.runner.flush()
+            try:
+                while self.position < head:
+                    self.position, read = self.runner.page(limit)
+                    if not read:
+                        break
+                    events += read
+                    if progress is not None:
+                        progress(self.position, head)
+            except BrokenLogError as e:
+                self.broken = e
+                raise
+            finally:
+                self.runner.flush()
             seconds = time.perf_counter() - started
         return RebuildStats(events, seconds, events / seconds if seconds else 0.0, self.position)
 

@@ -16,15 +16,31 @@ from betrokken.system import open_service
 from application.history import History
 from application.programs import ProgramService
 from adapters.sealing import Seal, SealedRecorder
-from adapters.verification import verify
+from adapters.store_presence import has_event_store
+from adapters.verification import BrokenLogError, verify
 from betrokken.cli.tables import echo_json, echo_table
 from domain.errors import NotFoundError
 
 
+def refuse_without_store(config: StoreConfig) -> None:
+    """Exit 2, having created nothing, when the configured store holds no event log: an audit of
+    a mistyped directory must not start a new store and report it intact."""
+    if has_event_store(config, ProgramService.name):
+        return
+    where = "the PostgreSQL database" if config.is_postgres else f"the data directory {config.data_dir}"
+    click.echo(f"no event store in {where}: nothing to read (this command never creates one); "
+               "point BETROKKEN_DATA_DIR or BETROKKEN_DATABASE_URL at an existing store", err=True)
+    sys.exit(2)
+
+
 @contextmanager
-def opened() -> Iterator[ProgramService]:
-    """The programme service on the configured store, closed afterwards."""
-    service = open_service(StoreConfig.from_environ())
+def opened(existing: bool = True) -> Iterator[ProgramService]:
+    """The programme service on the configured store, closed afterwards; unless `existing` is
+    False (an import fills a new store), a store without an event log is refused first."""
+    config = StoreConfig.from_environ()
+    if existing:
+        refuse_without_store(config)
+    service = open_service(config)
     try:
         yield service
     finally:
@@ -128,9 +144,14 @@ def replay_check_command(max_rows: int) -> None:
     live one; exit 0 only when identical."""
     from betrokken.replay_check import replay_check
 
-    config = StoreConfig.from_environ()
     with opened() as service:
-        report = replay_check(config, service)
+        config = StoreConfig.from_environ()
+        try:
+            report = replay_check(config, service)
+        except BrokenLogError as e:
+            # Rebuilt figures from a broken log prove nothing: no comparison, a failure.
+            click.echo(f"replay check impossible: {e}; run `betrokken audit verify`", err=True)
+            sys.exit(1)
     if report.identical:
         click.echo(f"identical: {report.rows} rows at position {report.position}")
         return

@@ -55,7 +55,7 @@ def import_(file: Path, batch: int) -> None:
         with file.open(encoding="utf-8") as f:
             yield from f
 
-    with opened() as service:
+    with opened(existing=False) as service:
         if not sealed(service).is_empty():
             raise click.ClickException("import refused: the store already holds events; import only into an empty store")
         try:

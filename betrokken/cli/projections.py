@@ -10,6 +10,7 @@ from typing import Iterator
 import click
 
 from adapters.config import StoreConfig
+from adapters.verification import BrokenLogError
 from betrokken.system import open_service
 from projections import Projections, open_projections
 
@@ -40,16 +41,21 @@ def status(catch_up: bool) -> None:
         if catch_up:
             projections.catch_up()
         rows = projections.status()
+        broken = projections.broken
     widths = (12, 12, 12, 8)
     click.echo("".join(h.ljust(w) for h, w in zip(("view", "position", "head", "lag"), widths)).rstrip())
     for r in rows:
         values = (r["name"], r["position"], r["head"], r["lag"])
         click.echo("".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip())
+    if broken is not None:
+        click.echo(f"catch-up stopped: {broken}; run `betrokken audit verify`", err=True)
+        sys.exit(1)
 
 
 @command.command("rebuild")
 def rebuild() -> None:
-    """Drop the read models and replay the whole event log from position 0."""
+    """Drop the read models and replay the whole event log from position 0; exit 1 (nothing
+    published from there on) at the first event that no longer matches its seal."""
     from tqdm import tqdm
 
     with opened() as projections:
@@ -58,7 +64,14 @@ def rebuild() -> None:
                 bar.total = head
                 bar.update(position - bar.n)
 
-            stats = projections.rebuild(progress)
+            try:
+                stats = projections.rebuild(progress)
+            except BrokenLogError as e:
+                bar.close()
+                click.echo(f"rebuild stopped: {e}", err=True)
+                click.echo(f"the projections hold the figures up to position {projections.position}, nothing after "
+                           "it; run `betrokken audit verify`", err=True)
+                sys.exit(1)
     click.echo(
         f"rebuilt {stats.events} events up to position {stats.position} in {stats.seconds:.2f} s "
         f"({stats.events_per_second:,.0f} events/s)"

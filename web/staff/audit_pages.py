@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 from application.audit import AuditLog, LogFilter, LogPage, NotSealedError, event_types
 from application.history import History
 from adapters.sealing import Seal
+from adapters.verification import DIFFERS, MISSING, UNSEALED
 from domain.errors import NotFoundError
 from domain.limits import MAX_POSITION
 from web.errors import status_for
@@ -145,7 +146,8 @@ def audit_timeline(aggregate_id: UUID) -> ResponseReturnValue:
 @bp.get("/audit/verify")
 @requires("audit")
 def audit_verify() -> ResponseReturnValue:
-    """Recompute the log's hash chain: intact with its head (to keep elsewhere), or the first bad position."""
+    """Recompute the log's hash chain: intact with its head (to keep elsewhere), or the first bad
+    position; and where the projections stopped if their catch-up met a broken seal."""
     kept_text = request.args.get("digest", "").strip()
     error, kept, verdict, unsealed = None, None, None, False
     if kept_text:
@@ -158,21 +160,25 @@ def audit_verify() -> ResponseReturnValue:
             verdict = AuditLog(system().service).verify(kept)
         except NotSealedError:
             unsealed = True
+    projections = system().projections
+    projections.catch_up()  # finds a break behind the figures now, not at the next read
+    halted = projections.broken
     # An altered log is a finding, not a failed request: the page answers 200 and says where.
     return render_template(
         "staff/audit_verify.html", verdict=verdict, kept=kept_text, error=error, unsealed=unsealed,
         reason=_reason(verdict.reason) if verdict and not verdict.intact else None,
+        halted=halted, halted_reason=_reason(halted.reason) if halted else None, halted_at=projections.position,
     ), (status_for(ValidationError) if error else 200)
 
 
 def _reason(reason: str) -> str:
     """Why the chain broke, in the user's language (adapters/verification.py words it in English)."""
     reasons = {
-        "an event sealed here is missing (deleted or moved)":
+        MISSING:
             _("Een verzegeld feit ontbreekt hier (verwijderd of verplaatst)."),
-        "an event here was never sealed (inserted or moved)":
+        UNSEALED:
             _("Hier staat een feit dat nooit is verzegeld (toegevoegd of verplaatst)."),
-        "the stored event differs from what was sealed":
+        DIFFERS:
             _("Het opgeslagen feit wijkt af van wat is verzegeld."),
         "the log up to here no longer matches the kept digest":
             _("Het logboek tot hier klopt niet meer met de bewaarde vingerafdruk."),
