@@ -196,14 +196,14 @@ def test_the_cli_erases_as_cli_and_a_second_run_records_nothing(
     assert len(any_api.get(f"/audit/aggregates/{parent['id']}/events", user="admin").json["events"]) == len(events)
 
 
-def test_erasing_an_unknown_parent_or_without_a_reason_is_refused(api: Any, store: StoreConfig,
+def test_erasing_an_unknown_parent_or_without_a_reason_is_refused(any_api: Any, store: StoreConfig,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     unknown = "00000000-0000-4000-8000-000000000000"
-    assert api.post(f"/parents/{unknown}/erasure", {"reason": "verzoek"}, user="admin").status_code == 404
-    parent = api.parent()
-    missing = api.post(f"/parents/{parent['id']}/erasure", {}, user="admin")
+    assert any_api.post(f"/parents/{unknown}/erasure", {"reason": "verzoek"}, user="admin").status_code == 404
+    parent = any_api.parent()
+    missing = any_api.post(f"/parents/{parent['id']}/erasure", {}, user="admin")
     assert missing.status_code == 422 and "reason" in missing.json["error"]["fields"]
-    assert api.get(f"/parents/{parent['id']}").json["erased"] is False
+    assert any_api.get(f"/parents/{parent['id']}").json["erased"] is False
     result = run(store, monkeypatch, "parents", "erase", unknown, "--reason", "verzoek")
     assert result.exit_code != 0 and "no parent" in result.output
     assert run(store, monkeypatch, "parents", "erase", "not-a-uuid", "--reason", "x").exit_code != 0
