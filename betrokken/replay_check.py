@@ -12,20 +12,25 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config import StoreConfig
+from adapters.sealing import SealedRecorder
 from application.programs import ProgramService
 from projections import Projections, open_projections
 from projections.catch_up import all_tables
+from betrokken.replay_rows import RowDiff, locate, pair_rows
 
 SCRATCH_PREFIX = "replay_check_"
 
 
 @dataclass
 class TableDiff:
-    """Rows only in the live table, and rows only in the rebuilt one (with how often)."""
+    """Rows only in the live table, and rows only in the rebuilt one (with how often), under
+    the table's column names."""
 
     table: str
     only_live: list[tuple[Any, ...]] = field(default_factory=list)
     only_rebuilt: list[tuple[Any, ...]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[RowDiff] = field(default_factory=list)  # the differing rows paired, with the event behind each
 
 
 @dataclass
@@ -46,6 +51,12 @@ def table_rows(projections: Projections, table: str) -> Counter[tuple[Any, ...]]
     return Counter(tuple(row) for row in projections.db.query(f"SELECT * FROM {table}"))
 
 
+def column_names(projections: Projections, table: str) -> list[str]:
+    """A projection table's columns, in the order `SELECT *` gives them."""
+    with projections.db.reading() as tx:
+        return [d[0] for d in tx.execute(f"SELECT * FROM {table} WHERE 1 = 0").description]
+
+
 def compare(live: Projections, rebuilt: Projections) -> tuple[int, list[TableDiff]]:
     """Compare every projection table row by row."""
     diffs, rows = [], 0
@@ -53,7 +64,8 @@ def compare(live: Projections, rebuilt: Projections) -> tuple[int, list[TableDif
         a, b = table_rows(live, table), table_rows(rebuilt, table)
         rows += sum(a.values())
         if a != b:
-            diffs.append(TableDiff(table, sorted((a - b).elements(), key=repr), sorted((b - a).elements(), key=repr)))
+            diffs.append(TableDiff(table, sorted((a - b).elements(), key=repr), sorted((b - a).elements(), key=repr),
+                                   column_names(live, table)))
     return rows, diffs
 
 
@@ -79,6 +91,7 @@ def replay_check(config: StoreConfig, service: ProgramService) -> ReplayReport:
                 rebuilt.rebuild()
                 position = in_step(live, rebuilt)
                 rows, diffs = compare(live, rebuilt)
+                explain(diffs, rebuilt, service, position)
             finally:
                 if config.is_postgres:
                     _drop_schema(rebuilt, namespace)
@@ -86,6 +99,16 @@ def replay_check(config: StoreConfig, service: ProgramService) -> ReplayReport:
     finally:
         live.close()
     return ReplayReport(position, rows, diffs)
+
+
+def explain(diffs: list[TableDiff], rebuilt: Projections, service: ProgramService, position: int) -> None:
+    """Pair each table's differing rows and name the last event behind each (betrokken/replay_rows.py)."""
+    if not diffs:
+        return
+    for diff in diffs:
+        diff.rows = pair_rows(diff.columns, diff.only_live, diff.only_rebuilt)
+    if isinstance(service.recorder, SealedRecorder):
+        locate([pair for diff in diffs for pair in diff.rows], rebuilt, service.recorder, position)
 
 
 def _drop_schema(rebuilt: Projections, namespace: str) -> None:

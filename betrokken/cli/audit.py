@@ -143,6 +143,7 @@ def replay_check_command(max_rows: int) -> None:
     """Rebuild every projection from zero into a scratch store and compare it row by row with the
     live one; exit 0 only when identical."""
     from betrokken.replay_check import replay_check
+    from betrokken.replay_rows import render
 
     with opened() as service:
         config = StoreConfig.from_environ()
@@ -157,9 +158,8 @@ def replay_check_command(max_rows: int) -> None:
         return
     for diff in report.diffs:
         click.echo(f"table {diff.table}: {len(diff.only_live)} rows only live, {len(diff.only_rebuilt)} only rebuilt")
-        for row in diff.only_live[:max_rows]:
-            click.echo(f"  live    {row}")
-        for row in diff.only_rebuilt[:max_rows]:
-            click.echo(f"  rebuilt {row}")
+        for pair in diff.rows[:max_rows]:
+            for line in render(pair):
+                click.echo(line)
     click.echo(f"DIFFERENT at position {report.position}", err=True)
     sys.exit(1)

@@ -48,3 +48,26 @@ def test_the_scratch_store_is_removed_afterwards(store, story, tmp_path, monkeyp
         with psycopg.connect(store.database_url) as conn:
             left = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (SCRATCH_PREFIX + "%",)).fetchall()
         assert left == []
+
+
+def test_the_cli_names_the_differing_column_and_the_last_event_behind_the_row(store, story, monkeypatch):
+    from betrokken.replay_rows import canonical_id
+    from tests.helpers.cli import run
+
+    live = open_projections(store, story.service)
+    live.catch_up()
+    with live.db.exclusive() as tx:
+        tx.execute("UPDATE attendance_parents SET attended = attended + 1 WHERE parent_id = ?", (str(story.parent_id),))
+    live.close()
+    # The row (programme, parent) follows from the programme's, the parent's and its sessions'
+    # events: the last of them is the session's second roll call, not the other school's parent.
+    behind = [r.position for r in story.service.recorder.iter_records()
+              if canonical_id(r.originator_id) == str(story.session_id)][-1]
+    result = run(store, monkeypatch, "audit", "replay-check")
+    assert result.exit_code == 1
+    live_line, rebuilt_line, event_line = result.stdout.splitlines()[1:4]
+    assert live_line.startswith("  live    ") and rebuilt_line.startswith("  rebuilt ")
+    assert f"parent_id={story.parent_id}" in live_line
+    assert " *attended=" in live_line and " *attended=" in rebuilt_line
+    assert " parent_id=" in rebuilt_line and " *parent_id=" not in rebuilt_line  # only what differs is marked
+    assert f"last event behind it: position {behind} (Session.AttendanceRecorded of {story.session_id})" in event_line
