@@ -14,6 +14,7 @@ from flask_smorest import Api
 
 from web.api import register_api
 from web.api_audit import register_audit_api
+from web.api_chain import register_chain_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.deadline import init_app as init_deadline
@@ -65,6 +66,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_api(api)
     register_projection_api(api)
     register_audit_api(api)
+    register_chain_api(api)  # the sealed log to verify (web/api_chain.py)
     register_privacy_api(api)  # erasure (web/api_privacy.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app
