@@ -124,3 +124,30 @@ def verify_consistency(m: int, n: int, root_m: bytes, root_n: bytes, proof: Sequ
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and fr == root_m and sr == root_n
+
+
+class TreeHeads:
+    """The tree head of every prefix of a stream of leaves, in O(log n) memory: a compact range
+    of perfect subtrees, largest first (how CT's compact Merkle tree works)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._subtrees: list[tuple[int, bytes]] = []  # (leaf count, hash), counts decreasing
+
+    def append(self, leaf: bytes) -> None:
+        """Add the next leaf hash."""
+        count, node = 1, leaf
+        while self._subtrees and self._subtrees[-1][0] == count:
+            left = self._subtrees.pop()[1]
+            count, node = count * 2, node_hash(left, node)
+        self._subtrees.append((count, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        """The head of the tree of the leaves appended so far."""
+        if not self._subtrees:
+            return EMPTY_ROOT
+        node = self._subtrees[-1][1]
+        for _, left in reversed(self._subtrees[:-1]):
+            node = node_hash(left, node)
+        return node

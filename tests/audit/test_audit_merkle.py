@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from adapters.merkle import (
-    EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash, node_hash, root, verify_consistency, verify_inclusion,
+    EMPTY_ROOT, TreeHeads, consistency_proof, inclusion_proof, leaf_hash, node_hash, root, verify_consistency, verify_inclusion,
 )
 
 # The inputs of CT's merkle_tree_test.cc and RFC 9162's examples: eight leaves of 0..16 bytes.
@@ -159,3 +159,11 @@ def test_a_damaged_or_misplaced_proof_fails():
     assert not verify_consistency(6, 8, ROOTS[4], ROOTS[7], cproof)
     assert not verify_consistency(6, 8, ROOTS[5], ROOTS[7], [cproof[1], cproof[0], cproof[2]])
     assert not verify_consistency(9, 8, ROOTS[5], ROOTS[7], cproof)
+
+
+def test_streamed_tree_heads_equal_the_heads_of_every_prefix():
+    heads = TreeHeads()
+    assert heads.root() == EMPTY_ROOT
+    for n, entry in enumerate(ENTRIES, start=1):
+        heads.append(leaf_hash(entry))
+        assert (heads.size, heads.root()) == (n, naive_mth(ENTRIES[:n]))
