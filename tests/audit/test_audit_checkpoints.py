@@ -135,9 +135,13 @@ def test_the_generated_key_is_private_to_its_owner(run, store):
     assert (store.data_dir / "checkpoint.key").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_store_without_seals_is_refused_until_sealed_on_purpose(run, store, raw, service):
+@pytest.mark.parametrize("drop", ["DELETE FROM {}", "DROP TABLE {}"])
+def test_a_store_without_seals_is_refused_until_sealed_on_purpose(run, store, raw, service, drop):
     service.close()
-    raw.sql(f"DELETE FROM {raw.seals}")
+    state = bytearray(raw.state(3))
+    state[len(state) // 2] ^= 0x01  # an edit, then its evidence dropped
+    raw.sql(f"UPDATE {raw.events} SET state = ? WHERE {raw.position} = ?", bytes(state), 3)
+    raw.sql(drop.format(raw.seals))
     with pytest.raises(UnsealedStoreError):
         open_service(store)
     refused = run("audit", "verify")
