@@ -81,19 +81,8 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     (RFC 9162 2.1.3.2)."""
     if not 0 <= index < size:
         return False
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == expected_root
+    climbed = _climb(index, size - 1, leaf, proof)
+    return climbed is not None and climbed[1] == expected_root
 
 
 def verify_consistency(m: int, n: int, root_m: bytes, root_n: bytes, proof: Sequence[bytes]) -> bool:
@@ -111,19 +100,26 @@ def verify_consistency(m: int, n: int, root_m: bytes, root_n: bytes, proof: Sequ
     fn, sn = m - 1, n - 1
     while fn & 1:
         fn, sn = fn >> 1, sn >> 1
-    fr = sr = path[0]
-    for c in path[1:]:
+    climbed = _climb(fn, sn, path[0], path[1:])
+    return climbed == (root_m, root_n)
+
+
+def _climb(fn: int, sn: int, start: bytes, path: Sequence[bytes]) -> tuple[bytes, bytes] | None:
+    """RFC 9162's walk up from node `fn` of a tree whose last node is `sn`: the hash built from
+    the left-hand proof nodes only (the older tree's head) and from all of them (the newer
+    tree's head); None when the proof is too long or too short."""
+    fr = sr = start
+    for c in path:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
         else:
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and fr == root_m and sr == root_n
+    return (fr, sr) if sn == 0 else None
 
 
 class TreeHeads:
