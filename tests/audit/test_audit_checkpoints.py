@@ -181,3 +181,18 @@ def wait_for(condition, seconds: float = 10.0) -> None:
             return
         done.wait(0.02)
     raise AssertionError("timed out")
+
+
+def test_serve_appends_checkpoints_while_it_runs_and_stops_cleanly(sqlite_store, processes):
+    from tests.helpers.serve import Server, environment
+
+    service = open_service(sqlite_store)
+    service.register_parent(school="12AB", name="Fatima", children=[])
+    service.close()
+    env = {**environment(sqlite_store.data_dir), "BETROKKEN_CHECKPOINT_INTERVAL": "0.1"}
+    server = Server(processes, env, threads=2)
+    log = CheckpointLog(sqlite_store.data_dir / "checkpoints.log")
+    wait_for(lambda: log.last_size() == 1)
+    assert server.stop() == 0
+    assert len(log.entries()) == 1  # the log did not grow after the first
+    assert (sqlite_store.data_dir / "checkpoint.key").exists()
