@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from adapters.merkle import TreeHeads, consistency_proof, inclusion_proof, leaf_hash
+from adapters.merkle import ProofError, TreeHeads, consistency_proof, inclusion_proof, leaf_hash, root
 from adapters.sealing import SealedRecorder
 from adapters.signed_note import DASH, Checkpoint, NoteError, NoteKey
 
@@ -40,14 +40,48 @@ def current(recorder: SealedRecorder) -> Checkpoint | None:
     return Checkpoint(origin, heads.size, heads.root())
 
 
-def inclusion(recorder: SealedRecorder, index: int, size: int) -> list[bytes]:
-    """The inclusion proof of leaf `index` (0-based) in the store's tree of `size` leaves."""
-    return inclusion_proof(leaves(recorder)[:size], index) if size else []
+@dataclass(frozen=True)
+class Inclusion:
+    """The proof that the event at `position` is leaf `index` of the tree of `size` with head `root`."""
+
+    position: int
+    index: int
+    size: int
+    leaf: bytes
+    root: bytes
+    proof: list[bytes]
 
 
-def consistency(recorder: SealedRecorder, old: int, new: int) -> list[bytes]:
+@dataclass(frozen=True)
+class Consistency:
+    """The proof that the tree of size `old` (head `old_root`) is a prefix of that of size `new`."""
+
+    old: int
+    new: int
+    old_root: bytes
+    new_root: bytes
+    proof: list[bytes]
+
+
+def inclusion(recorder: SealedRecorder, position: int, size: int) -> Inclusion:
+    """The inclusion proof of the event at `position` in the store's tree of `size` leaves;
+    ProofError when that position is not among the first `size` sealed events."""
+    seals = list(recorder.iter_seals())
+    if not 0 < size <= len(seals):
+        raise ProofError(f"the tree has {len(seals)} leaves, not {size}")
+    index = next((i for i, seal in enumerate(seals[:size]) if seal.position == position), None)
+    if index is None:
+        raise ProofError(f"no sealed event at position {position} in the tree of {size}")
+    hashes = [leaf_hash(seal.digest) for seal in seals[:size]]
+    return Inclusion(position, index, size, hashes[index], root(hashes), inclusion_proof(hashes, index))
+
+
+def consistency(recorder: SealedRecorder, old: int, new: int) -> Consistency:
     """The consistency proof from the store's tree of `old` leaves to that of `new` leaves."""
-    return consistency_proof(leaves(recorder)[:new], old)
+    hashes = leaves(recorder)
+    if not 0 < old <= new <= len(hashes):
+        raise ProofError(f"the tree has {len(hashes)} leaves: no proof from {old} to {new}")
+    return Consistency(old, new, root(hashes[:old]), root(hashes[:new]), consistency_proof(hashes[:new], old))
 
 
 @dataclass(frozen=True)
