@@ -75,6 +75,7 @@ def _recorder() -> SealedRecorder:
 @tlog.route("/audit/checkpoint", methods=["GET"])
 @requires("audit")
 @tlog.response(200, CheckpointSchema)
+@tlog.alt_response(404, response="NOT_FOUND")  # before the first checkpoint is written
 def get_checkpoint() -> dict[str, Any]:
     """The latest signed checkpoint in the checkpoint log (404 before the first)."""
     entries = CheckpointLog(system().config.checkpoint_log()).entries()
