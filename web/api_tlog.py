@@ -5,7 +5,8 @@ show only seals' hashes, never an event's content, so every auditor may read the
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -66,6 +67,15 @@ class ConsistencySchema(Schema):
     proof = fields.List(fields.String())
 
 
+@contextmanager
+def sizes_checked() -> Iterator[None]:
+    """A position or size the tree does not have is the caller's mistake: 422, naming it."""
+    try:
+        yield
+    except ProofError as e:
+        raise ValidationError(str(e)) from None
+
+
 def _recorder() -> SealedRecorder:
     recorder = system().service.recorder
     assert isinstance(recorder, SealedRecorder), "the store is opened with a sealing recorder"
@@ -92,10 +102,8 @@ def get_checkpoint() -> dict[str, Any]:
 @tlog.response(200, InclusionSchema)
 def get_inclusion_proof(query: dict[str, Any]) -> dict[str, Any]:
     """The proof that the event at `position` is in the tree of `size` leaves."""
-    try:
+    with sizes_checked():
         found = inclusion(_recorder(), query["position"], query["size"])
-    except ProofError as e:
-        raise ValidationError(str(e)) from None
     return {"position": found.position, "index": found.index, "size": found.size, "leaf": found.leaf.hex(),
             "root": found.root.hex(), "proof": [h.hex() for h in found.proof]}
 
@@ -106,10 +114,8 @@ def get_inclusion_proof(query: dict[str, Any]) -> dict[str, Any]:
 @tlog.response(200, ConsistencySchema)
 def get_consistency_proof(query: dict[str, Any]) -> dict[str, Any]:
     """The proof that the tree of `from` leaves is a prefix of the tree of `to` leaves."""
-    try:
+    with sizes_checked():
         found = consistency(_recorder(), query["from_"], query["to"])
-    except ProofError as e:
-        raise ValidationError(str(e)) from None
     return {"from_": found.old, "to": found.new, "from_root": found.old_root.hex(), "to_root": found.new_root.hex(),
             "proof": [h.hex() for h in found.proof]}
 
