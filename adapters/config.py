@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 DEFAULT_DATA_DIR = "./instance"
 EVENTS_FILE = "events.sqlite"
 MASTER_KEY_FILE = "master.key"
+CHECKPOINT_KEY_FILE = "checkpoint.key"
+CHECKPOINT_LOG_FILE = "checkpoints.log"
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,27 @@ class StoreConfig:
 
     def master_key(self) -> bytes:
         """BETROKKEN_MASTER_KEY (base64 of 32 bytes), or a key generated into the data directory once."""
-        given = os.environ.get("BETROKKEN_MASTER_KEY")
+        return self._secret("BETROKKEN_MASTER_KEY", MASTER_KEY_FILE)
+
+    def checkpoint_seed(self) -> bytes:
+        """The Ed25519 seed that signs checkpoints: BETROKKEN_CHECKPOINT_KEY (base64 of 32 bytes),
+        or one generated into the data directory once (`checkpoint.key`, mode 0600)."""
+        return self._secret("BETROKKEN_CHECKPOINT_KEY", CHECKPOINT_KEY_FILE)
+
+    def checkpoint_log(self) -> Path:
+        """The file signed checkpoints are appended to: BETROKKEN_CHECKPOINT_LOG (so it can be kept
+        and published apart from the store), else `checkpoints.log` in the data directory."""
+        return Path(os.environ.get("BETROKKEN_CHECKPOINT_LOG") or self.data_dir / CHECKPOINT_LOG_FILE)
+
+    def _secret(self, variable: str, file_name: str) -> bytes:
+        """32 bytes from the environment (base64), or generated into the data directory once."""
+        given = os.environ.get(variable)
         if given:
             key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
             if len(key) != 32:
-                raise ValueError("BETROKKEN_MASTER_KEY must be the base64 of 32 random bytes")
+                raise ValueError(f"{variable} must be the base64 of 32 random bytes")
             return key
-        path = self.data_dir / MASTER_KEY_FILE
+        path = self.data_dir / file_name
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # The first process to create the file writes the key; every other one reads it.
         with suppress(FileExistsError), os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:

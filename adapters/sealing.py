@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 from uuid import UUID
@@ -35,6 +37,42 @@ PAGE = 1000
 
 class SealError(PersistenceError):
     """The log no longer matches its seals, so new events cannot be chained on safely."""
+
+
+class UnsealedStoreError(SealError):
+    """The store holds events but no seals: its seals were dropped (or it predates sealing)."""
+
+    def __init__(self, events: int) -> None:
+        super().__init__(
+            f"the event log holds {events} events and no seals: the seal table was emptied or dropped, so "
+            "nothing shows the events are the ones that were written; refusing to open it. Check the events "
+            "against an export or a kept digest, then seal them with `betrokken audit seal-unsealed --reason TEXT`"
+        )
+        self.events = events
+
+
+# Set only by `betrokken audit seal-unsealed`: sealing an unsealed store is an explicit, recorded act.
+_SEALING_UNSEALED: ContextVar[bool] = ContextVar("sealing_unsealed", default=False)
+
+
+@contextmanager
+def sealing_unsealed() -> Iterator[None]:
+    """Let a store opened inside this block seal events that have no seals yet."""
+    token = _SEALING_UNSEALED.set(True)
+    try:
+        yield
+    finally:
+        _SEALING_UNSEALED.reset(token)
+
+
+def sealed_backlog(records: Sequence[StoredRecord]) -> list[Seal]:
+    """The seals for the events of a store opened without any seal: none for no events, a
+    refusal unless inside `sealing_unsealed()`."""
+    if not records:
+        return []
+    if not _SEALING_UNSEALED.get():
+        raise UnsealedStoreError(len(records))
+    return chain(None, records)
 
 
 @dataclass(frozen=True)
@@ -191,12 +229,12 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
             self._seal_backlog(c)
 
     def _seal_backlog(self, c: SQLiteCursor) -> None:
-        # A store written before sealing existed gets its chain once, when the table is new.
+        # Events without any seal are refused, unless `audit seal-unsealed` is sealing them.
         c.execute(f"SELECT COUNT(*) FROM {SQLITE_SEALS}")
         if c.fetchone()[0]:
             return
         c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} ORDER BY rowid")
-        self._write_seals(c, chain(None, [self._record(row) for row in c.fetchall()]))
+        self._write_seals(c, sealed_backlog([self._record(row) for row in c.fetchall()]))
 
     @staticmethod
     def _record(row: Any) -> StoredRecord:
@@ -292,7 +330,8 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
             curs.execute(
                 SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} ORDER BY notification_id").format(self.events)
             )
-            self._write_seals(curs, chain(None, [self._record(row) for row in curs.fetchall()]))
+            # Events without any seal are refused, unless `audit seal-unsealed` is sealing them.
+            self._write_seals(curs, sealed_backlog([self._record(row) for row in curs.fetchall()]))
 
     @staticmethod
     def _record(row: Any) -> StoredRecord:

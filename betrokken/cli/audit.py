@@ -15,7 +15,9 @@ from adapters.config import StoreConfig
 from betrokken.system import open_service
 from application.history import History
 from application.programs import ProgramService
-from adapters.sealing import Seal, SealedRecorder
+from adapters.checkpoints import CheckpointLog, append_checkpoint, origin_of, verify_checkpoints
+from adapters.sealing import Seal, SealedRecorder, SealError, sealing_unsealed
+from adapters.signed_note import NoteKey
 from adapters.store_presence import has_event_store
 from adapters.verification import BrokenLogError, verify
 from betrokken.cli.tables import echo_json, echo_table
@@ -40,7 +42,11 @@ def opened(existing: bool = True) -> Iterator[ProgramService]:
     config = StoreConfig.from_environ()
     if existing:
         refuse_without_store(config)
-    service = open_service(config)
+    try:
+        service = open_service(config)
+    except SealError as e:  # e.g. events without seals: loud, and nothing sealed
+        click.echo(f"refused: {e}", err=True)
+        sys.exit(1)
     try:
         yield service
     finally:
@@ -93,14 +99,64 @@ def verify_command(kept: str | None) -> None:
         kept_seal = Seal.parse(kept) if kept else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--digest") from None
+    config = StoreConfig.from_environ()
+    log = CheckpointLog(config.checkpoint_log())
     with opened() as service:
         verdict = verify(sealed(service), kept_seal)
-    if verdict.intact:
-        click.echo(str(verdict))
+        # Without checkpoints there is nothing to check and no key to read (or create).
+        checked = verify_checkpoints(sealed(service), config.checkpoint_seed(), log) if verdict.intact and log.entries() else None
+    if not verdict.intact:
+        click.echo(str(verdict), err=True)
+        click.echo(f"first bad position: {verdict.first_bad_position}")
+        sys.exit(1)
+    if checked is None:
+        click.echo(f"{verdict}; no checkpoints in {log.path}")
         return
-    click.echo(str(verdict), err=True)
-    click.echo(f"first bad position: {verdict.first_bad_position}")
-    sys.exit(1)
+    if not checked.holds:
+        click.echo(f"ALTERED: {checked.failure}", err=True)
+        sys.exit(1)
+    click.echo(f"{verdict}; {checked.checked} checkpoints hold ({log.path})")
+
+
+@command.command("checkpoint")
+@click.option("--public-key", "public_key", is_flag=True, help="Print the key that verifies checkpoints instead, for auditors.")
+def checkpoint_command(public_key: bool) -> None:
+    """Append a signed checkpoint (C2SP tlog-checkpoint) of the log's Merkle tree to the checkpoint log."""
+    config = StoreConfig.from_environ()
+    log = CheckpointLog(config.checkpoint_log())
+    with opened() as service:
+        recorder = sealed(service)
+        if public_key:
+            origin = origin_of(recorder)
+            if origin is None:
+                raise click.ClickException("the log is empty: it has no name (origin) yet")
+            click.echo(NoteKey(origin, config.checkpoint_seed()).verifier_key())
+            return
+        checkpoint = append_checkpoint(recorder, config.checkpoint_seed(), log)
+    if checkpoint is None:
+        raise click.ClickException("the log is empty: there is nothing to sign yet")
+    click.echo(f"checkpoint {checkpoint.origin} size {checkpoint.size} appended to {log.path}")
+
+
+@command.command("seal-unsealed")
+@click.option("--reason", required=True, help="Why these events may be sealed as they are (recorded).")
+def seal_unsealed_command(reason: str) -> None:
+    """Seal a store that holds events but no seals (a migration), recorded in the checkpoint log."""
+    config = StoreConfig.from_environ()
+    refuse_without_store(config)
+    log = CheckpointLog(config.checkpoint_log())
+    with sealing_unsealed():
+        service = open_service(config)
+    try:
+        recorder = sealed(service)
+        head = recorder.head()
+        count = sum(1 for _ in recorder.iter_seals())
+        what = f"audit seal-unsealed: the store holds {count} sealed events, head {head}; reason: {' '.join(reason.split())}"
+        log.record(what)
+        append_checkpoint(recorder, config.checkpoint_seed(), log)
+    finally:
+        service.close()
+    click.echo(f"{what} (recorded in {log.path})")
 
 
 @command.command("history")

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
 
 import click
+
+from adapters.checkpoints import CheckpointLog
+from adapters.config import StoreConfig
+from adapters.sealing import SealedRecorder
+from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
+
+
+def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
+    """Sign a checkpoint now and every BETROKKEN_CHECKPOINT_INTERVAL seconds (default 600) while
+    the log grows; 0 turns it off."""
+    interval = float(os.environ.get("BETROKKEN_CHECKPOINT_INTERVAL") or DEFAULT_INTERVAL)
+    if interval <= 0 or not isinstance(recorder, SealedRecorder):
+        return None
+    checkpointer = Checkpointer(recorder, config.checkpoint_seed(), CheckpointLog(config.checkpoint_log()), interval)
+    checkpointer.start()
+    return checkpointer
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -25,6 +42,7 @@ def command(host: str, port: int, threads: int) -> None:
 
     app = open_app()
     system = app.extensions["betrokken"]
+    checkpointer = start_checkpointer(system.config, system.service.recorder)
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
@@ -42,4 +60,6 @@ def command(host: str, port: int, threads: int) -> None:
         pass
     finally:
         server.close()
+        if checkpointer is not None:
+            checkpointer.stop()
         system.close()
