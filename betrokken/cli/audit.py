@@ -115,7 +115,8 @@ def verify_command(kept: str | None) -> None:
     if not checked.holds:
         click.echo(f"ALTERED: {checked.failure}", err=True)
         sys.exit(1)
-    click.echo(f"{verdict}; {checked.checked} checkpoints hold ({log.path})")
+    held = "1 checkpoint holds" if checked.checked == 1 else f"{checked.checked} checkpoints hold"
+    click.echo(f"{verdict}; {held} ({log.path})")
 
 
 @command.command("checkpoint")

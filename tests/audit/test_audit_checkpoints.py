@@ -69,7 +69,7 @@ def test_a_checkpoint_is_a_signed_note_an_outsider_can_check(run, store, service
     assert signed[:4] == bytes.fromhex(key_id)
     Ed25519PublicKey.from_public_bytes(public).verify(signed[4:], (body + "\n").encode())
     ok = run("audit", "verify")
-    assert ok.exit_code == 0 and "1 checkpoints hold" in ok.output
+    assert ok.exit_code == 0 and "1 checkpoint holds" in ok.output
 
 
 def test_a_log_cut_below_a_checkpoint_fails_verify_naming_it(run, store, raw, service, story):

@@ -107,6 +107,7 @@ class Shell:
             self.variables[name] = (lines[-1] if last_line else "\n".join(lines)).strip()
             return []
         lines, code = self.one(command)
+        lines = [line.replace(str(self.root), "/tmp") for line in lines]  # paths as the README shows them
         return lines + [str(code)] if echo_exit else lines
 
     def one(self, command: str) -> tuple[list[str], int]:
