@@ -21,16 +21,14 @@ from adapters.sealing import SealedRecorder, canonical_bytes
 from betrokken.demo import SCHOOLS, DemoBuilder
 from betrokken.system import open_service
 from tests.helpers.api_client import OTHER_SCHOOL, SCHOOL, Api, open_api
+from tests.helpers.doc_scripts import python3_script
 from tests.helpers.processes import Processes
 from tests.helpers.serve import Server, add_user, cli, environment
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "audit-chain.md"
-
 
 def scope_verifier() -> str:
-    """The document's ```python3 block: the scoped verifier, exactly as printed."""
-    (code,) = re.findall(r"^```python3\n(.*?)^```$", DOC.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
-    return code
+    """The document's scoped verifier, exactly as printed."""
+    return python3_script('"""Verify Betrokken\'s chain as GET /api/v1/audit/chain serves it')
 
 
 # -- the endpoint, in process ------------------------------------------------------------------
