@@ -16,6 +16,7 @@ from uuid import UUID
 from adapters.sealing import Seal, SealedRecorder, StoredRecord, canonical_bytes
 from application.audit import NotSealedError
 from application.programs import ProgramService
+from application.stored import as_uuid
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,6 @@ class ChainPage:
     next: int | None
 
 
-def _uuid(originator_id: UUID | str) -> UUID | None:
-    """The aggregate id as a UUID; None for a row someone wrote with another id."""
-    if isinstance(originator_id, UUID):
-        return originator_id
-    try:
-        return UUID(originator_id)
-    except ValueError:
-        return None
-
-
 class AuditChain:
     """The programme service's sealed log, position by position, for one caller's schools."""
 
@@ -79,7 +70,7 @@ class AuditChain:
             if record is None:  # a seal without its event: shown as it is, for the verifier to name
                 items.append(ChainEntry(position, sealed[position]))
                 continue
-            uid = _uuid(record.originator_id)
+            uid = as_uuid(record.originator_id)
             if schools is None or (uid is not None and school_of.get(uid) in schools):
                 items.append(ChainEntry(position, sealed.get(position), event=self._event(record, uid)))
             else:

@@ -14,13 +14,12 @@ import base64
 import json
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator
-from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from application.history import event_record, jsonable
-from application.stored import domain_event
+from application.stored import as_uuid, domain_event
 from adapters.personal_data import withhold
 from adapters.sealing import GENESIS, SealedRecorder, StoredRecord, next_link
 
@@ -53,7 +52,7 @@ def export_line(
     encrypted as stored."""
     line: dict[str, Any] = {
         "position": record.position,
-        "aggregate_id": str(_uuid_or_text(record.originator_id)),
+        "aggregate_id": str(as_uuid(record.originator_id) or record.originator_id),
         "version": record.originator_version,
         "type": record.topic.partition(":")[2] or record.topic,
         "topic": record.topic,
@@ -62,7 +61,7 @@ def export_line(
         event = app.mapper.to_domain_event(
             Notification(
                 id=record.position,
-                originator_id=_uuid_or_text(record.originator_id),
+                originator_id=as_uuid(record.originator_id) or record.originator_id,
                 originator_version=record.originator_version,
                 topic=record.topic,
                 state=record.state,
@@ -83,16 +82,6 @@ def export_line(
     line["seal"] = seal.hex()
     line["format"] = FORMAT
     return line
-
-
-def _uuid_or_text(value: UUID | str) -> UUID | str:
-    """Aggregate ids are UUIDs (stored as hex text on SQLite); anything else stays as it is."""
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(value)
-    except ValueError:
-        return value
 
 
 def export_events(app: Application, out: IO[str], with_data: bool = True, personal_data: bool = False) -> int:
@@ -119,7 +108,7 @@ def read_records(lines: Iterable[str]) -> Iterator[tuple[StoredRecord, bytes | N
                 raise ValueError(f"format {line.get('format')!r} is not one this version reads")
             record = StoredRecord(
                 position=int(line["position"]),
-                originator_id=_uuid_or_text(str(line["aggregate_id"])),
+                originator_id=as_uuid(str(line["aggregate_id"])) or str(line["aggregate_id"]),
                 originator_version=int(line["version"]),
                 topic=str(line["topic"]),
                 state=base64.b64decode(line["state"], validate=True),

@@ -16,6 +16,16 @@ def aggregate_id(stored: StoredEvent) -> UUID:
     return stored.originator_id
 
 
+def as_uuid(value: UUID | str) -> UUID | None:
+    """An aggregate id as a UUID (stored as hex text on SQLite); None for text that is not one."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
 def domain_event(event: DomainEventProtocol[Any]) -> DomainEvent:
     """A decoded event as the domain's event class (every aggregate here is an Aggregate)."""
     assert isinstance(event, DomainEvent), type(event)
