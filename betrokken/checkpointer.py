@@ -7,7 +7,7 @@ import logging
 import threading
 
 from adapters.checkpoints import CheckpointLog, current
-from adapters.sealing import SealedRecorder
+from adapters.sealing import Seal, SealedRecorder
 from adapters.signed_note import NoteKey
 
 log = logging.getLogger("betrokken.checkpoints")
@@ -22,6 +22,7 @@ class Checkpointer(threading.Thread):
         super().__init__(name="checkpointer", daemon=True)
         self.recorder, self.seed, self.checkpoints, self.interval = recorder, seed, checkpoints, interval
         self._stopping = threading.Event()
+        self._last_head: Seal | None = None  # the head at the last look: unchanged, nothing to do
 
     def run(self) -> None:
         while True:
@@ -33,11 +34,16 @@ class Checkpointer(threading.Thread):
                 return
 
     def tick(self) -> None:
-        """Append a checkpoint if the log is longer than the last one written."""
+        """Append a checkpoint if the log is longer than the last one written. An idle server reads
+        only the head seal: the tree is rebuilt only when the log has changed since the last look."""
+        head = self.recorder.head()
+        if head is None or head == self._last_head:
+            return
         tree = current(self.recorder)
         if tree is not None and tree.size > self.checkpoints.last_size():
             self.checkpoints.append(NoteKey(tree.origin, self.seed).sign(tree))
             log.info("checkpoint %s size %d appended to %s", tree.origin, tree.size, self.checkpoints.path)
+        self._last_head = head  # only once this head is checkpointed: a failure is tried again
 
     def stop(self) -> None:
         """End the thread (after the checkpoint it may be writing) and wait for it."""

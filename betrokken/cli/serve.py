@@ -18,7 +18,13 @@ from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
     """Sign a checkpoint now and every BETROKKEN_CHECKPOINT_INTERVAL seconds (default 600) while
     the log grows; 0 turns it off."""
-    interval = float(os.environ.get("BETROKKEN_CHECKPOINT_INTERVAL") or DEFAULT_INTERVAL)
+    setting = os.environ.get("BETROKKEN_CHECKPOINT_INTERVAL") or str(DEFAULT_INTERVAL)
+    try:
+        interval = float(setting)
+    except ValueError:
+        raise click.ClickException(
+            f"BETROKKEN_CHECKPOINT_INTERVAL must be a number of seconds (0 turns checkpoints off), not {setting!r}"
+        ) from None
     if interval <= 0 or not isinstance(recorder, SealedRecorder):
         return None
     checkpointer = Checkpointer(recorder, config.checkpoint_seed(), CheckpointLog(config.checkpoint_log()), interval)
