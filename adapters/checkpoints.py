@@ -35,8 +35,8 @@ def current(recorder: SealedRecorder) -> Checkpoint | None:
     if origin is None:
         return None
     heads = TreeHeads()
-    for leaf in leaves(recorder):
-        heads.append(leaf)
+    for seal in recorder.iter_seals():
+        heads.append(leaf_hash(seal.digest))
     return Checkpoint(origin, heads.size, heads.root())
 
 
@@ -175,6 +175,8 @@ def verify_checkpoints(recorder: SealedRecorder, seed: bytes, log: CheckpointLog
             checkpoint = NoteKey(claimed, seed).open(entry.note)
         except NoteError as e:
             return CheckpointVerdict(len(opened), f"{name}: {e}")
+        if origin is None:
+            return CheckpointVerdict(len(opened), f"{name}: this store holds no events (cut below the checkpoint, or not the store it signed)")
         if checkpoint.origin != origin:
             return CheckpointVerdict(len(opened), f"{name} is of the log {checkpoint.origin}, this store is {origin}: rewritten from its first event")
         opened.append((entry, checkpoint))
