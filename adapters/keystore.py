@@ -75,10 +75,6 @@ class KeyStore:
         """The owner's key, or None when there is none (never made, or destroyed)."""
         return self.lookup(owner) or None
 
-    def destroyed(self, owner: UUID) -> bool:
-        """Whether the owner's key was destroyed on purpose (erasure), not merely absent here."""
-        return self.lookup(owner) == TOMBSTONE
-
     def lookup(self, owner: UUID) -> bytes | None:
         """The owner's key, TOMBSTONE when it was destroyed, None when this store never held one
         (never made, or a log imported without the source's keys)."""

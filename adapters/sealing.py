@@ -26,7 +26,6 @@ from uuid import UUID
 from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from adapters import deadline
@@ -424,5 +423,3 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
         return originator_id
 
 
-SQLITE_RECORDER_TOPIC = get_topic(SealedSQLiteApplicationRecorder)
-POSTGRES_RECORDER_TOPIC = get_topic(SealedPostgresApplicationRecorder)

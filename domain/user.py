@@ -11,9 +11,6 @@ from uuid import UUID, NAMESPACE_URL, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidRoleError, SchoolRequiredError, UserDisabledError, UserNameRequiredError
-# The account refusals live with every other refusal in domain.errors; these two are still
-# importable from here for code written before they moved.
-from domain.errors import UnknownUserError as UnknownUserError, UserExistsError as UserExistsError
 
 ROLES = ("admin", "staff", "auditor", "analyst")
 USER_NAMESPACE = uuid5(NAMESPACE_URL, "https://betrokken.nl/users")

@@ -3,7 +3,7 @@
 Message ids are the Dutch texts; the English catalogue lives in web/translations/en. The
 compiled .mo is committed and installed with the package; the app never writes it (an installed
 copy may be read-only, and a clone must stay clean). After editing a .po, `make catalogues`
-(`python -m web.i18n`) compiles it; a test fails while the committed .mo is out of date."""
+compiles it (web.i18n.compile_catalogues); a test fails while the committed .mo is out of date."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ class ParentSchema(StrictSchema):
     name = fields.String(required=True, validate=TEXT)
     phone = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
     # shown as text: an erased parent's reads "gewist" (a new parent's is checked: NewParentSchema)
-    email = fields.String(load_default=None, allow_none=True, validate=email_address, metadata={
+    email = fields.String(load_default=None, allow_none=True, metadata={
         "description": "an e-mail address; \"gewist\" once the parent's data was erased",
     })
     language = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
