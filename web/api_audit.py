@@ -10,6 +10,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from application.history import History
+from domain.limits import MAX_POSITION
 from web.auth import current_actor, requires, system
 from web.schemas import StrictSchema
 
@@ -37,7 +38,7 @@ class HistorySchema(Schema):
 class StateQuerySchema(StrictSchema):
     """A version (1 = as created), or a moment (ISO 8601; without an offset: Dutch time); neither: now."""
 
-    version = fields.Integer(validate=validate.Range(min=1, max=2**53))  # more: SQLite's INTEGER overflows
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_POSITION))  # more: SQLite's INTEGER overflows
     as_of = fields.DateTime()
 
     @validates_schema

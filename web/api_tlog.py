@@ -15,12 +15,13 @@ from adapters.checkpoints import CheckpointLog, consistency, inclusion
 from adapters.merkle import ProofError
 from adapters.sealing import SealedRecorder
 from domain.errors import NotFoundError
+from domain.limits import MAX_POSITION
 from web.auth import requires, system
 from web.schemas import StrictSchema
 
 PREFIX = "/api/v1"
 tlog = Blueprint("api_tlog", __name__, url_prefix=PREFIX, description="Signed checkpoints and proofs (auditors)")
-Count = fields.Integer(required=True, validate=validate.Range(min=1, max=2**53))
+Count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_POSITION))
 
 
 class CheckpointSchema(Schema):
@@ -53,7 +54,7 @@ class InclusionSchema(Schema):
 class ConsistencyQuerySchema(StrictSchema):
     """The two tree sizes, `from` <= `to`."""
 
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1, max=2**53))
+    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1, max=MAX_POSITION))
     to = Count
 
 
