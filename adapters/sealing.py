@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import contextlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import Notification, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+import psycopg
 from psycopg.sql import SQL, Identifier
 
 from adapters import deadline
@@ -138,6 +140,32 @@ def row_bytes(position: int, originator_id: UUID | str, originator_version: int,
     ))
 
 
+def links_after(previous: bytes, notes: Sequence[Notification]) -> list[bytes]:
+    """The chain links of consecutive notifications, after the link `previous`: `link_after`
+    for each in turn, with the per-event work cut to the hashing (a rebuild runs this for
+    every event in the log; the bytes are `row_bytes`, a test holds the two together)."""
+    sha256, head, middle, tail = hashlib.sha256, _POSITION_ID.pack, _VERSION_TOPIC.pack, _STATE.pack
+    topics: dict[str, bytes] = {}
+    link, links = previous, []
+    for note in notes:
+        oid = note.originator_id
+        oid_bytes = (oid.hex if isinstance(oid, UUID) else str(oid)).encode()
+        topic = topics.get(note.topic)
+        if topic is None:
+            topic = topics[note.topic] = note.topic.encode()
+        state = note.state.encode("utf-8") if isinstance(note.state, str) else note.state
+        digest = sha256(link)
+        digest.update(head(note.id, len(oid_bytes)))
+        digest.update(oid_bytes)
+        digest.update(middle(note.originator_version, len(topic)))
+        digest.update(topic)
+        digest.update(tail(len(state)))
+        digest.update(state)
+        link = digest.digest()
+        links.append(link)
+    return links
+
+
 def next_link(previous: bytes, record: StoredRecord) -> bytes:
     """The chain link sealing `record` after the link `previous`."""
     return hashlib.sha256(previous + canonical_bytes(record)).digest()
@@ -160,6 +188,18 @@ def chain(previous: Seal | None, records: Sequence[StoredRecord]) -> list[Seal]:
     return seals
 
 
+@dataclass(frozen=True)
+class SealedPage:
+    """A page of the log as a catch-up reads it: the notifications after `after`, the seal stored
+    at each one's position (None where there is none), the link at `after` (None when no seal
+    is stored there; GENESIS before position 1), and how many seals lie in the page's range."""
+
+    notes: list[Notification]
+    digests: list[bytes | None]
+    link_before: bytes | None
+    seals_in_range: int
+
+
 class SealedRecorder:
     """What the auditors need from a sealed store, on either back end."""
 
@@ -174,6 +214,11 @@ class SealedRecorder:
     def select_digests(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         """The seals after a position as (position, link) rows, in log order: no objects, for
         a reader that checks every page it reads (projections/catch_up.py)."""
+        raise NotImplementedError
+
+    def select_sealed_page(self, after: int, limit: int) -> SealedPage:
+        """The notifications after a position, each with its own seal, read in one transaction
+        with the seal at `after` and the number of seals in the page's range (a catch-up's page)."""
         raise NotImplementedError
 
     def head(self) -> Seal | None:
@@ -275,7 +320,27 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
     def select_digests(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT position, digest FROM {SQLITE_SEALS} WHERE position > ? ORDER BY position LIMIT ?", (after, limit))
-            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+            return list(c.fetchall())  # BLOBs come back as bytes already
+
+    def select_sealed_page(self, after: int, limit: int) -> SealedPage:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, s.digest "
+                f"FROM {self.events_table_name} e LEFT JOIN {SQLITE_SEALS} s ON s.position = e.rowid "
+                f"WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+                (after, limit),
+            )
+            rows = c.fetchall()
+            convert = self.convert_originator_id
+            notes = [Notification(id=r[0], originator_id=convert(r[1]), originator_version=r[2], topic=r[3], state=r[4]) for r in rows]
+            last = notes[-1].id if notes else after
+            c.execute(
+                f"SELECT (SELECT digest FROM {SQLITE_SEALS} WHERE position = ?), "
+                f"(SELECT COUNT(*) FROM {SQLITE_SEALS} WHERE position > ? AND position <= ?)",
+                (after, after, last),
+            )
+            before, count = c.fetchone()
+        return SealedPage(notes, [r[5] for r in rows], GENESIS if after == 0 else before, count)
 
     def head(self) -> Seal | None:
         with self.datastore.transaction(commit=False) as c:
@@ -358,7 +423,16 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
                 (list(ids),),
             )
             records = [self._record(row) for row in curs.fetchall()]
-            self._write_seals(curs, chain(self._head(curs), records))
+            try:
+                self._write_seals(curs, chain(self._head(curs), records))
+            except SealError:
+                # The library holds an error raised here until its pipeline has closed, and its
+                # transaction then commits: fail the transaction on the server first, so that
+                # commit rolls the unsealed events back.
+                with contextlib.suppress(psycopg.Error):
+                    curs.execute("DO $$ BEGIN RAISE EXCEPTION 'unsealable events are not recorded'; END $$")
+                    curs.fetchall()
+                raise
         return ids
 
     def _head(self, curs: Any) -> Seal | None:
@@ -386,6 +460,34 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL("SELECT position, digest FROM {0} WHERE position > %s ORDER BY position LIMIT %s").format(self.seals), (after, limit))
             return [(row["position"], bytes(row["digest"])) for row in curs.fetchall()]
+
+    def select_sealed_page(self, after: int, limit: int) -> SealedPage:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, s.digest "
+                    "FROM {0} e LEFT JOIN {1} s ON s.position = e.notification_id "
+                    "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+                ).format(self.events, self.seals),
+                (after, limit),
+            )
+            rows = curs.fetchall()
+            notes = [
+                Notification(id=r["notification_id"], originator_id=r["originator_id"], originator_version=r["originator_version"],
+                             topic=r["topic"], state=bytes(r["state"]))
+                for r in rows
+            ]
+            last = notes[-1].id if notes else after
+            curs.execute(
+                SQL("SELECT (SELECT digest FROM {0} WHERE position = %s) AS before, "
+                    "(SELECT COUNT(*) FROM {0} WHERE position > %s AND position <= %s) AS n").format(self.seals),
+                (after, after, last),
+            )
+            found = curs.fetchone()
+        before = found["before"]  # type: ignore[index]
+        digests = [None if r["digest"] is None else bytes(r["digest"]) for r in rows]
+        link = GENESIS if after == 0 else (None if before is None else bytes(before))
+        return SealedPage(notes, digests, link, int(found["n"]))  # type: ignore[index]
 
     def head(self) -> Seal | None:
         with self.datastore.transaction(commit=False) as curs:

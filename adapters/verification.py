@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from eventsourcing.persistence import Notification
 
-from adapters.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, next_link, row_bytes
+from adapters.sealing import GENESIS, Seal, SealedRecorder, StoredRecord, links_after, next_link
 
 MISSING = "an event sealed here is missing (deleted or moved)"
 UNSEALED = "an event here was never sealed (inserted or moved)"
@@ -81,14 +80,6 @@ class BrokenLogError(Exception):
         return f"the event log is broken at position {self.position}: {self.reason}"
 
 
-def link_after(previous: bytes, note: Notification) -> bytes:
-    """The chain link of a notification as read, after the link `previous` (`next_link` without
-    building a record: this runs for every event a catch-up reads)."""
-    # A state edited by hand as TEXT: its bytes as they now are (as the recorders seal them).
-    state = note.state.encode("utf-8") if isinstance(note.state, str) else note.state
-    return hashlib.sha256(previous + row_bytes(note.id, note.originator_id, note.originator_version, note.topic, state)).digest()
-
-
 class PageCheck:
     """Checks each page of notifications a reader takes from the log against the seals, as it reads:
     the link before the page comes from the seal table, each event's link is recomputed from it
@@ -96,6 +87,20 @@ class PageCheck:
 
     def __init__(self, recorder: SealedRecorder) -> None:
         self.recorder = recorder
+
+    def read(self, start: int, limit: int) -> tuple[list[Notification], BrokenLogError | None]:
+        """The page of up to `limit` notifications after `start`, cut before the first that does
+        not match its seal, and that break, if any. An intact page costs one read of events and
+        seals together and the hashing; a broken one is read again to name its first break."""
+        page = self.recorder.select_sealed_page(start, limit)
+        notes = page.notes
+        if not notes:
+            return notes, None
+        if page.link_before is not None and page.seals_in_range == len(notes) and None not in page.digests:
+            if links_after(page.link_before, notes) == page.digests:
+                return notes, None
+        good, broken = self.sealed(start, notes)
+        return notes[:good], broken
 
     def sealed(self, start: int, notes: Sequence[Notification]) -> tuple[int, BrokenLogError | None]:
         """How many of `notes` (the page read after position `start`), from the first, match their
@@ -110,13 +115,12 @@ class PageCheck:
             if not seals or seals[0][0] != start:
                 return 0, BrokenLogError(start, MISSING)
             link, seals = seals[0][1], seals[1:]
-        for i, note in enumerate(notes):
+        for i, (note, computed) in enumerate(zip(notes, links_after(link, notes))):
             position, digest = seals[i] if i < len(seals) else (None, None)
             if position is not None and position < note.id:
                 return i, BrokenLogError(position, MISSING)
             if position is None or note.id < position:
                 return i, BrokenLogError(note.id, UNSEALED)
-            link = link_after(link, note)
-            if link != digest:
+            if computed != digest:
                 return i, BrokenLogError(note.id, DIFFERS)
         return len(notes), None

@@ -199,19 +199,19 @@ class CatchUp:
             # Read the position inside the writer's lock: a second catch-up waits here, then
             # sees where the first one got to.
             start = min(positions(tx).values())
-            notes = self.app.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False)
+            if self.seals is None:
+                notes, broken = self.app.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False), None
+            else:
+                notes, broken = self.seals.read(start, limit)
+            if broken is not None and not notes:
+                raise broken
             if not notes:
                 return start, 0
-            if self.seals is not None:
-                good, broken = self.seals.sealed(start, notes)
-                if broken is not None:
-                    if not good:
-                        raise broken
-                    notes = notes[:good]  # shorter than asked: recomputed below, as at the head
             topics, decode = self.topics, self.decode
             events = [(n.id, n.topic, str(n.originator_id), decode(n)) for n in notes if n.topic in topics]
             touched = self.apply(tx, events)
-            if len(notes) < limit or (touched and self.dirty_count(tx) >= self.flush_at):
+            # A page cut short (the head, or a break) recomputes now, as does a crowded one.
+            if len(notes) < limit or broken is not None or (touched and self.dirty_count(tx) >= self.flush_at):
                 recompute_dirty(tx)
             last = notes[-1].id
             tx.executemany("UPDATE projection_positions SET position = ? WHERE view = ?", [(last, v) for v in VIEW_NAMES])

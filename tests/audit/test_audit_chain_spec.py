@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 
 from adapters.config import StoreConfig
-from adapters.sealing import GENESIS, canonical_bytes, next_link
+from adapters.sealing import GENESIS, canonical_bytes, links_after, next_link
 from application.export import read_records
 from betrokken.demo import DemoBuilder
 from betrokken.system import open_service
@@ -147,3 +147,20 @@ def test_a_state_rewritten_as_sqlite_text_is_hashed_as_its_utf8_bytes(store, sto
     assert raw.sql(f"SELECT typeof(state) FROM {raw.events} WHERE rowid = 4") == [("text",)]
     result = verifier(store.data_dir)
     assert (result.returncode, result.stdout) == (0, betrokken(store, monkeypatch, "audit", "digest").stdout)
+
+
+def test_the_catch_ups_fast_links_are_the_specified_links(store):
+    """A catch-up hashes pages with `links_after`; its links are the spec's, on either back end."""
+    with_demo_data(store)
+    service = open_service(store)
+    try:
+        notes = service.recorder.select_notifications(start=1, limit=300)
+        records = service.recorder.select_records(0, 300)
+    finally:
+        service.close()
+    expected, link = [], GENESIS
+    for record in records:
+        link = next_link(link, record)
+        expected.append(link)
+    assert len(expected) == 300
+    assert links_after(GENESIS, notes) == expected

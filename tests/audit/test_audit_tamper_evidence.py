@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from betrokken.system import open_service
-from adapters.sealing import GENESIS, Seal, StoredRecord, next_link
+from adapters.sealing import GENESIS, Seal, SealError, StoredRecord, next_link
 from adapters.verification import verify
 
 
@@ -126,3 +128,20 @@ def test_canonical_form_does_not_let_fields_run_into_each_other():
     a = StoredRecord(1, "ab", 1, "t:x", b"c")
     b = StoredRecord(1, "a", 1, "bt:x", b"c")
     assert next_link(GENESIS, a) != next_link(GENESIS, b)
+
+
+def test_a_save_that_cannot_be_sealed_records_nothing(story, service, raw):
+    """A seal already standing beyond the log's end (a log cut back by hand) makes the next save
+    unsealable: it is refused and writes neither the event nor a seal, on either back end."""
+    last = service.recorder.max_notification_id()
+    head = service.recorder.head()
+    raw.sql(f"INSERT INTO {raw.seals} (position, digest) VALUES (?, ?)", last + 1000, head.digest)
+    events, seals = (raw.sql(f"SELECT COUNT(*) FROM {t}")[0][0] for t in (raw.events, raw.seals))
+    with pytest.raises(SealError):
+        story.service.register_parent(school="12AB", name="Noor", children=[])
+    assert service.recorder.max_notification_id() == last
+    assert [raw.sql(f"SELECT COUNT(*) FROM {t}")[0][0] for t in (raw.events, raw.seals)] == [events, seals]
+    # The refusal left the store usable: with the stray seal gone, the next save is sealed.
+    raw.sql(f"DELETE FROM {raw.seals} WHERE position = ?", last + 1000)
+    story.service.register_parent(school="12AB", name="Noor", children=[])
+    assert verify(service.recorder).intact
