@@ -183,3 +183,47 @@ def test_the_verifier_names_an_altered_event_and_a_forged_seal_before_it(verify,
     for items, position in ((forged, 2), (edited, 2), (unsealed, 2), ([chain[0], chain[0]], 1)):
         result = verdict(items)
         assert result.returncode == 1 and result.stderr.startswith(f"ALTERED at position {position}:"), result.stderr
+
+
+def test_the_proof_verifier_takes_proofs_and_checkpoints_straight_from_the_server(two_schools, processes, tmp_path):
+    """verify_proofs.py with URLs: an auditor's token in $BETROKKEN_TOKEN, the answers read from
+    the server itself, one checkpoint kept as a file from an earlier visit."""
+    from tests.audit.test_audit_proof_verifier import proof_verifier
+
+    script = tmp_path / "verify_proofs.py"
+    script.write_text(proof_verifier(), encoding="utf-8")
+    env = environment(two_schools["config"].data_dir)
+    auditor = add_user(env, "controleur", "auditor", SCHOOL)
+    admin = add_user(env, "beheer", "admin")
+    cli(env, "audit", "checkpoint")
+    server = Server(processes, env, threads=2)
+
+    def verify(*sources: str, token: str = auditor) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-I", "-S", str(script), *sources]
+        proc = processes.start(argv, env={"BETROKKEN_TOKEN": token}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = proc.communicate(timeout=120)
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+    try:
+        kept = tmp_path / "checkpoint-earlier.json"
+        auth = {"Authorization": f"Bearer {auditor}"}
+        kept.write_text(requests.get(f"{server.url}/audit/checkpoint", headers=auth, timeout=30).text, encoding="utf-8")
+        m = json.loads(kept.read_text(encoding="utf-8"))["size"]
+        added = requests.post(f"{server.url}/parents", json={"school": SCHOOL, "name": "Noor", "children": []},
+                              headers={"Authorization": f"Bearer {admin}"}, timeout=30)
+        assert added.status_code == 201, added.text
+        cli(env, "audit", "checkpoint")
+        latest = f"{server.url}/audit/checkpoint"
+        n = requests.get(latest, headers=auth, timeout=30).json()["size"]
+        assert n == m + 1
+        position = requests.get(f"{server.url}/audit/chain", params={"after": 0, "limit": 5}, headers=auth, timeout=30).json()["items"][2]["position"]
+
+        included = verify(f"{server.url}/audit/proof/inclusion?position={position}&size={n}", latest)
+        assert (included.returncode, included.stdout) == (0, f"OK: leaf 2 is in the tree of {n}\n"), included.stderr
+        grew = verify(f"{server.url}/audit/proof/consistency?from={m}&to={n}", str(kept), latest)
+        assert (grew.returncode, grew.stdout) == (0, f"OK: the tree of {m} is the start of the tree of {n}\n"), grew.stderr
+        # Without a valid token the server answers 401, and the script fails rather than passing.
+        refused = verify(f"{server.url}/audit/proof/consistency?from={m}&to={n}", str(kept), latest, token="nope")
+        assert refused.returncode != 0 and "401" in refused.stderr
+    finally:
+        assert server.stop() == 0
