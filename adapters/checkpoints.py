@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from adapters.merkle import ProofError, TreeHeads, consistency_proof, inclusion_proof, leaf_hash, root
 from adapters.sealing import SealedRecorder
-from adapters.signed_note import DASH, Checkpoint, NoteError, NoteKey
+from adapters.signed_note import DASH, Checkpoint, NoteError, NoteKey, NoteVerifier
 
 ORIGIN_PREFIX = "betrokken.local/"
 
@@ -163,16 +163,17 @@ class CheckpointVerdict:
         return not self.failure
 
 
-def verify_checkpoints(recorder: SealedRecorder, seed: bytes, log: CheckpointLog) -> CheckpointVerdict:
-    """Check every checkpoint in the log: signed by this key, of this store, and the store's tree
-    of that size has that head (so the store is not shorter, nor rewritten under it)."""
+def verify_checkpoints(recorder: SealedRecorder, verifier: Callable[[str], NoteVerifier], log: CheckpointLog) -> CheckpointVerdict:
+    """Check every checkpoint in the log: signed by the key `verifier` gives for the origin it
+    names, of this store, and the store's tree of that size has that head (so the store is not
+    shorter, nor rewritten under it)."""
     opened: list[tuple[Entry, Checkpoint]] = []
     origin = origin_of(recorder)
     for entry in log.entries():
         name = f"the checkpoint on line {entry.line} of {log.path} (size {entry.size()})"
         claimed = entry.note.split("\n", 1)[0]
         try:
-            checkpoint = NoteKey(claimed, seed).open(entry.note)
+            checkpoint = verifier(claimed).open(entry.note)
         except NoteError as e:
             return CheckpointVerdict(len(opened), f"{name}: {e}")
         if origin is None:

@@ -43,31 +43,36 @@ def key_hash(name: str, public_key: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class NoteKey:
-    """An Ed25519 key with the name it signs under (the log's origin)."""
+class NoteVerifier:
+    """A public Ed25519 key with the name it signs under: opens notes, cannot sign them."""
 
     name: str
-    seed: bytes
+    public_bytes: bytes
+
+    @classmethod
+    def parse(cls, verifier_key: str) -> "NoteVerifier":
+        """A verifier key as `betrokken audit checkpoint --public-key` prints it (NAME+HEX+BASE64)."""
+        name, _, rest = verifier_key.strip().rpartition("+")
+        name, _, hash_hex = name.rpartition("+")
+        try:
+            key = base64.b64decode(rest, validate=True)
+        except ValueError:
+            raise NoteError("the verifier key's last part is not base64") from None
+        if not name or len(key) != 33 or key[:1] != ED25519:
+            raise NoteError("not an Ed25519 verifier key: expected NAME+HEX+BASE64 as `audit checkpoint --public-key` prints")
+        verifier = cls(name, key[1:])
+        if verifier.key_hash.hex() != hash_hex:
+            raise NoteError("the verifier key's hash does not match its name and key")
+        return verifier
 
     @property
-    def private(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(self.seed)
-
-    @property
-    def public_bytes(self) -> bytes:
-        return self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    def key_hash(self) -> bytes:
+        return key_hash(self.name, self.public_bytes)
 
     def verifier_key(self) -> str:
         """The public key as a note verifier key, `name+HEX(key hash)+base64(0x01 || key)`, as Go's
         golang.org/x/mod/sumdb/note and other signed-note tools read it."""
-        public = self.public_bytes
-        return f"{self.name}+{key_hash(self.name, public).hex()}+{base64.b64encode(ED25519 + public).decode()}"
-
-    def sign(self, checkpoint: Checkpoint) -> str:
-        """The checkpoint as a signed note, ending in a newline."""
-        body = checkpoint.text()
-        signature = key_hash(self.name, self.public_bytes) + self.private.sign(body.encode())
-        return f"{body}\n{DASH}{self.name} {base64.b64encode(signature).decode()}\n"
+        return f"{self.name}+{self.key_hash.hex()}+{base64.b64encode(ED25519 + self.public_bytes).decode()}"
 
     def open(self, note: str) -> Checkpoint:
         """The checkpoint of a signed note, once its signature by this key checks; NoteError otherwise."""
@@ -82,7 +87,7 @@ class NoteKey:
             head = base64.b64decode(root, validate=True)
         except ValueError:
             raise NoteError("the root is not base64") from None
-        wanted = key_hash(self.name, self.public_bytes)
+        wanted = self.key_hash
         for line in signatures.splitlines():
             name, _, encoded = line.removeprefix(DASH).partition(" ")
             if not line.startswith(DASH) or name != self.name:
@@ -99,3 +104,33 @@ class NoteKey:
                 raise NoteError(f"the signature by {self.name} does not verify") from None
             return Checkpoint(origin, int(size), head)
         raise NoteError(f"no signature by {self.name} (key hash {wanted.hex()})")
+
+
+@dataclass(frozen=True)
+class NoteKey:
+    """An Ed25519 key with the name it signs under (the log's origin)."""
+
+    name: str
+    seed: bytes
+
+    @property
+    def private(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
+
+    @property
+    def verifier(self) -> NoteVerifier:
+        """The public half, for checking notes."""
+        return NoteVerifier(self.name, self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+    def verifier_key(self) -> str:
+        return self.verifier.verifier_key()
+
+    def sign(self, checkpoint: Checkpoint) -> str:
+        """The checkpoint as a signed note, ending in a newline."""
+        body = checkpoint.text()
+        signature = self.verifier.key_hash + self.private.sign(body.encode())
+        return f"{body}\n{DASH}{self.name} {base64.b64encode(signature).decode()}\n"
+
+    def open(self, note: str) -> Checkpoint:
+        """The checkpoint of a signed note, once its signature by this key checks; NoteError otherwise."""
+        return self.verifier.open(note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable, Iterator
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from application.history import History
 from application.programs import ProgramService
 from adapters.checkpoints import CheckpointLog, append_checkpoint, origin_of, verify_checkpoints
 from adapters.sealing import Seal, SealedRecorder, SealError, sealing_unsealed
-from adapters.signed_note import NoteKey
+from adapters.signed_note import NoteError, NoteKey, NoteVerifier
 from adapters.store_presence import has_event_store
 from adapters.verification import BrokenLogError, verify
 from betrokken.cli.tables import echo_json, echo_table
@@ -93,18 +94,33 @@ def digest() -> None:
 
 @command.command("verify")
 @click.option("--digest", "kept", metavar="POS:HEX", help="A head printed earlier by `audit digest` that the log must still extend.")
-def verify_command(kept: str | None) -> None:
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False, path_type=Path),
+              help="A checkpoint log to check the store against (default: the store's own, BETROKKEN_CHECKPOINT_LOG).")
+@click.option("--verifier-key", "verifier_key", metavar="NAME+HEX+BASE64",
+              help="Check the checkpoints' signatures with this published key, not the store's own key file.")
+def verify_command(kept: str | None, checkpoints: Path | None, verifier_key: str | None) -> None:
     """Recompute the hash chain from the stored events; exit 0 when intact, 1 at the first altered position."""
     try:
         kept_seal = Seal.parse(kept) if kept else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--digest") from None
+    try:
+        published = NoteVerifier.parse(verifier_key) if verifier_key else None
+    except NoteError as e:
+        raise click.BadParameter(str(e), param_hint="--verifier-key") from None
+    if checkpoints is not None and not checkpoints.is_file():
+        raise click.BadParameter(f"{checkpoints} is not a file", param_hint="--checkpoints")
     config = StoreConfig.from_environ()
-    log = CheckpointLog(config.checkpoint_log())
+    log = CheckpointLog(checkpoints or config.checkpoint_log())
+
+    def verifier(origin: str) -> NoteVerifier:
+        # An outside auditor's published key; else the store's own (read, never created, here).
+        return published or NoteKey(origin, config.checkpoint_seed()).verifier
+
     with opened() as service:
         verdict = verify(sealed(service), kept_seal)
         # Without checkpoints there is nothing to check and no key to read (or create).
-        checked = verify_checkpoints(sealed(service), config.checkpoint_seed(), log) if verdict.intact and log.entries() else None
+        checked = verify_checkpoints(sealed(service), verifier, log) if verdict.intact and log.entries() else None
     if not verdict.intact:
         click.echo(str(verdict), err=True)
         click.echo(f"first bad position: {verdict.first_bad_position}")

@@ -196,3 +196,33 @@ def test_serve_appends_checkpoints_while_it_runs_and_stops_cleanly(sqlite_store,
     assert server.stop() == 0
     assert len(log.entries()) == 1  # the log did not grow after the first
     assert (sqlite_store.data_dir / "checkpoint.key").exists()
+
+
+def test_an_outside_auditor_checks_a_published_log_with_the_published_key_only(run, store, raw, service, tmp_path):
+    """`audit verify --checkpoints FILE --verifier-key KEY`: the store's own key file is neither
+    needed nor read, a checkpoint signed by another key is refused, and a bad key is a usage error."""
+    assert run("audit", "checkpoint").exit_code == 0
+    published = tmp_path / "published-checkpoints.log"
+    published.write_text(checkpoint_log(store), encoding="utf-8")
+    key = run("audit", "checkpoint", "--public-key").output.strip()
+    (store.data_dir / "checkpoints.log").unlink()
+    (store.data_dir / "checkpoint.key").unlink()  # the auditor has the store, not its signing key
+    ok = run("audit", "verify", "--checkpoints", str(published), "--verifier-key", key)
+    assert ok.exit_code == 0 and "1 checkpoint holds" in ok.output, ok.output
+    assert not (store.data_dir / "checkpoint.key").exists()
+    # A checkpoint log signed by a key the auditor was not given fails.
+    run("audit", "checkpoint")  # signs with a freshly generated key
+    other = run("audit", "verify", "--checkpoints", str(store.data_dir / "checkpoints.log"), "--verifier-key", key)
+    assert other.exit_code == 1 and "no signature by" in other.output
+    # So does the published log once the store is rewritten under it.
+    state = bytearray(raw.state(4))
+    state[len(state) // 2] ^= 0x01
+    raw.sql(f"UPDATE {raw.events} SET state = ? WHERE {raw.position} = ?", bytes(state), 4)
+    reseal_from(raw, service, 4)
+    rewritten = run("audit", "verify", "--checkpoints", str(published), "--verifier-key", key)
+    assert rewritten.exit_code == 1 and "rewritten" in rewritten.output
+    for bad in ("not-a-key", key[:-4] + "AAAA", key.replace("+", "+0", 1)):
+        refused = run("audit", "verify", "--checkpoints", str(published), "--verifier-key", bad)
+        assert refused.exit_code == 2 and "--verifier-key" in refused.output
+    missing = run("audit", "verify", "--checkpoints", str(tmp_path / "none.log"))
+    assert missing.exit_code == 2 and "--checkpoints" in missing.output
