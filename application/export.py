@@ -45,7 +45,7 @@ class ImportResult:
 
 
 def export_line(
-    app: Application, record: StoredRecord, seal: bytes, with_data: bool = True, personal_data: bool = False,
+    app: Application, record: StoredRecord, seal: bytes | None, with_data: bool = True, personal_data: bool = False,
 ) -> dict[str, Any]:
     """One stored event as a line of the export: the decoded `data` without its personal fields
     (with them when `personal_data`, none at all unless `with_data`); `state` keeps them
@@ -79,7 +79,8 @@ def export_line(
                 line["withheld"] = withheld
     line["personal_data"] = personal_data and with_data
     line["state"] = base64.b64encode(record.state).decode("ascii")
-    line["seal"] = seal.hex()
+    if seal is not None:  # an event stored without its seal is exported without one
+        line["seal"] = seal.hex()
     line["format"] = FORMAT
     return line
 
@@ -89,10 +90,15 @@ def export_events(app: Application, out: IO[str], with_data: bool = True, person
     (personal data in clear only when `personal_data`)."""
     recorder = app.recorder
     assert isinstance(recorder, SealedRecorder)
-    link, count = GENESIS, 0
+    # The seals as stored, not recomputed: an export of an altered log shows the alteration
+    # (import and the reference verifier refuse it) instead of carrying fresh, matching seals.
+    seals, count = recorder.iter_seals(), 0
+    seal = next(seals, None)
     for record in recorder.iter_records():
-        link = next_link(link, record)
-        out.write(json.dumps(export_line(app, record, link, with_data, personal_data), ensure_ascii=False, default=jsonable) + "\n")
+        while seal is not None and seal.position < record.position:
+            seal = next(seals, None)
+        own = seal.digest if seal is not None and seal.position == record.position else None
+        out.write(json.dumps(export_line(app, record, own, with_data, personal_data), ensure_ascii=False, default=jsonable) + "\n")
         count += 1
     return count
 
@@ -126,7 +132,9 @@ def check_file(open_lines: Callable[[], Iterable[str]]) -> int:
         if record.position <= last:
             raise ImportRefusedError(f"position {record.position} comes after {last}: the file is out of order")
         link = next_link(link, record)
-        if seal is not None and seal != link:
+        if seal is None:
+            raise ImportRefusedError(f"the event at position {record.position} carries no seal: the store it came from had lost it")
+        if seal != link:
             raise ImportRefusedError(f"the event at position {record.position} does not match its seal: the file was altered")
         last, count = record.position, count + 1
     return count

@@ -91,10 +91,15 @@ def test_sqlite_to_postgres_and_back_keeps_positions_chain_head_and_states(sqlit
 def test_import_keeps_gaps_in_positions(sqlite_store, tmp_path, story):
     from dataclasses import replace
 
-    text = "".join(
-        json.dumps({**json.loads(line), "position": json.loads(line)["position"] * 10, "seal": None}) + "\n"
-        for line in exported(story.service).splitlines()
-    )
+    from adapters.sealing import GENESIS, next_link
+    from application.export import read_records
+
+    moved, link = [], GENESIS
+    for line, (record, _) in zip(exported(story.service).splitlines(), read_records(exported(story.service).splitlines())):
+        record = replace(record, position=record.position * 10)
+        link = next_link(link, record)  # a file from a store with gaps carries its own seals
+        moved.append({**json.loads(line), "position": record.position, "seal": link.hex()})
+    text = "".join(json.dumps(line) + "\n" for line in moved)
     target = open_service(replace(sqlite_store, data_dir=tmp_path / "gappy"))
     import_events(target, lines_of(text), batch=3)
     assert [r.position for r in target.recorder.iter_records()] == [10 * i for i in range(1, 8)]
@@ -158,3 +163,24 @@ def test_import_reads_version_1_exports_and_refuses_an_unknown_format(sqlite_sto
         import_events(other, lines_of(unknown))
     assert other.recorder.is_empty()
     other.close()
+
+
+def test_an_export_of_an_altered_store_carries_the_stored_seals_and_is_refused(sqlite_store, tmp_path, story, store, raw):
+    """The export copies the seals the store holds: an event edited in the store, or stored
+    without its seal, shows in the file, and import refuses it."""
+    from dataclasses import replace
+
+    state = bytearray(raw.state(3))
+    state[len(state) // 2] ^= 0x01
+    raw.sql(f"UPDATE {raw.events} SET state = ? WHERE {raw.position} = ?", bytes(state), 3)
+    stored = {s.position: s.digest.hex() for s in story.service.recorder.iter_seals()}
+    lines = [json.loads(line) for line in exported(story.service).splitlines()]
+    assert {line["position"]: line["seal"] for line in lines} == stored
+    target = open_service(replace(sqlite_store, data_dir=tmp_path / "altered"))
+    with pytest.raises(ImportRefusedError, match="position 3 does not match its seal"):
+        import_events(target, lines_of(exported(story.service)))
+    raw.sql(f"DELETE FROM {raw.seals} WHERE position = ?", 5)
+    lines = [json.loads(line) for line in exported(story.service).splitlines()]
+    assert "seal" not in lines[4] and all("seal" in line for i, line in enumerate(lines) if i != 4)
+    assert target.recorder.is_empty()
+    target.close()
