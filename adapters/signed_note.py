@@ -52,8 +52,9 @@ class NoteVerifier:
     @classmethod
     def parse(cls, verifier_key: str) -> "NoteVerifier":
         """A verifier key as `betrokken audit checkpoint --public-key` prints it (NAME+HEX+BASE64)."""
-        name, _, rest = verifier_key.strip().rpartition("+")
-        name, _, hash_hex = name.rpartition("+")
+        # A key name never holds a "+" (signed-note's rule); the base64 after the second may.
+        name, _, rest = verifier_key.strip().partition("+")
+        hash_hex, _, rest = rest.partition("+")
         try:
             key = base64.b64decode(rest, validate=True)
         except ValueError:

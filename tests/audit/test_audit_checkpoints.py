@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from adapters.checkpoints import CheckpointLog, current
 from adapters.merkle import leaf_hash, root
 from adapters.sealing import GENESIS, UnsealedStoreError, next_link
+from adapters.signed_note import NoteKey, NoteVerifier
 from adapters.verification import verify
 from betrokken.checkpointer import Checkpointer
 from betrokken.cli.main import cli
@@ -221,8 +222,12 @@ def test_an_outside_auditor_checks_a_published_log_with_the_published_key_only(r
     reseal_from(raw, service, 4)
     rewritten = run("audit", "verify", "--checkpoints", str(published), "--verifier-key", key)
     assert rewritten.exit_code == 1 and "rewritten" in rewritten.output
-    for bad in ("not-a-key", key[:-4] + "AAAA", key.replace("+", "+0", 1)):
+    for bad in ("not-a-key", key[:-4] + "AAAA", key.replace("+", "+0", 1), key.replace("+", "", 1)):
         refused = run("audit", "verify", "--checkpoints", str(published), "--verifier-key", bad)
         assert refused.exit_code == 2 and "--verifier-key" in refused.output
     missing = run("audit", "verify", "--checkpoints", str(tmp_path / "none.log"))
+    # The base64 of a key often holds "+" itself: keys are read as NAME+HEX+rest, never from the right.
+    for seed in (bytes(range(32)), b"\xfb" * 32, b"\x3e" * 32):
+        verifier = NoteKey("betrokken.local/0123456789abcdef", seed).verifier
+        assert NoteVerifier.parse(verifier.verifier_key()) == verifier
     assert missing.exit_code == 2 and "--checkpoints" in missing.output
