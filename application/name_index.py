@@ -1,0 +1,108 @@
+"""The names lists are searched and shown by, kept in memory per process.
+
+Parents' names are encrypted in the store, one key per parent, so a search by name must read
+them decrypted. Doing that for every parent on every search is what made a list of 5,000
+parents take seconds; here each parent's name is read (its aggregate loaded) once, the first
+time a search needs it, and kept folded for comparison. After that only the log is watched:
+any event of a parent recorded since the index last looked (a correction, an erasure, by any
+process) drops that parent's entry, so the next search reads it again. Erased parents, and
+parents whose key this process cannot open, never match.
+
+Programmes' names are not personal data: their creation events are read once, in log order,
+so the start page shows name, kind, school and start without loading a programme's history."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import get_topic
+
+from domain.parent import Parent
+from domain.training_program import TrainingProgram
+
+PAGE = 1000
+
+
+def fold(text: str) -> str:
+    """Text as searched: lower case, without accents ("Özdemir" is found by "ozdem")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def event_topics(aggregate: type) -> list[str]:
+    """The topics of every event class an aggregate declares (new ones are picked up too)."""
+    return [get_topic(v) for v in vars(aggregate).values() if isinstance(v, type) and issubclass(v, DomainEvent)]
+
+
+@dataclass(frozen=True)
+class ProgramCard:
+    """What a list shows of a programme without loading it: as it was created."""
+
+    id: UUID
+    school: str
+    name: str
+    kind: str
+    starts_on: date
+
+
+class NameIndex:
+    """Parents' folded names (read on demand, dropped when the parent changes) and programme cards."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.position = 0
+        self.names: dict[UUID, str | None] = {}  # None: erased or unreadable, never matches
+        self.programs: dict[UUID, ProgramCard] = {}
+        self.lock = threading.Lock()
+        self.parent_topics = set(event_topics(Parent))
+        self.created_topic = get_topic(TrainingProgram.Created)
+
+    def _refresh(self) -> None:
+        # The caller holds self.lock. Only ids and topics are needed: nothing is decrypted here.
+        topics = [*self.parent_topics, self.created_topic]
+        while True:
+            page = self.app.recorder.select_notifications(
+                start=self.position, limit=PAGE, topics=topics, inclusive_of_start=False
+            )
+            for n in page:
+                if n.topic == self.created_topic:
+                    e = self.app.mapper.to_domain_event(n)
+                    self.programs[n.originator_id] = ProgramCard(
+                        n.originator_id, e.school, e.name, e.kind, e.starts_on)  # type: ignore[attr-defined]
+                else:
+                    self.names.pop(n.originator_id, None)
+                self.position = n.id
+            if len(page) < PAGE:
+                return
+
+    def matching(self, parent_ids: Iterable[UUID], text: str) -> list[UUID]:
+        """Those of these parents whose current name contains `text` (folded), in the given order."""
+        wanted = fold(text)
+        with self.lock:
+            self._refresh()
+            found = []
+            for pid in parent_ids:
+                if pid not in self.names:
+                    self.names[pid] = self._read(pid)
+                name = self.names[pid]
+                if name is not None and wanted in name:
+                    found.append(pid)
+            return found
+
+    def _read(self, parent_id: UUID) -> str | None:
+        parent = self.app.repository.get(parent_id)
+        assert isinstance(parent, Parent)
+        return None if parent.erased or parent.unreadable else fold(parent.name)
+
+    def cards(self, program_ids: Iterable[UUID]) -> list[ProgramCard]:
+        """The cards of these programmes, in the given order."""
+        with self.lock:
+            self._refresh()
+            return [self.programs[p] for p in program_ids]
