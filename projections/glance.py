@@ -1,5 +1,6 @@
 """Programmes at a glance, a page of them at once: what the start page shows, read from the
-projection tables in one read (no programme's history is loaded)."""
+projection tables in one read (no programme's history is loaded); and which programmes a parent
+is in, so a parent's page loads those programmes only."""
 
 from __future__ import annotations
 
@@ -48,3 +49,9 @@ def read(db: Database, program_ids: Sequence[str]) -> dict[str, Glance]:
         found[p] = Glance(int(enrolled.get(p, 0)), int(planned), int(held), rate(int(a), int(countable)),
                           int(completed.get(p, 0)))
     return found
+
+
+def programs_of_parent(db: Database, parent_id: str) -> list[str]:
+    """The programmes a parent was ever enrolled in, in order of their first enrolment there."""
+    return [p for (p,) in db.query(
+        "SELECT program_id FROM program_parents WHERE parent_id = ? ORDER BY position, program_id", (parent_id,))]

@@ -169,6 +169,11 @@ class Projections:
         found = glance.read(self.db, [str(p) for p in program_ids])
         return {p: found[str(p)] for p in program_ids}
 
+    def programs_of_parent(self, parent_id: UUID) -> list[UUID]:
+        """The programmes the parent was ever enrolled in, oldest enrolment first."""
+        self._fresh()
+        return [UUID(p) for p in glance.programs_of_parent(self.db, str(parent_id))]
+
     def earned_cents(self, program_id: UUID, parent_id: UUID) -> int:
         """What the parent earned in the programme, as of the latest event."""
         self._fresh()

@@ -245,13 +245,19 @@ def parent_programs(parent: Parent, actor: Actor) -> list[ParentProgram]:
     """The parent's programmes within the user's schools, with completion and rewards."""
     sys = system()
     found = []
-    for program in sys.service.programs(actor):
-        if parent.id not in program.enrolments:
-            continue
+    for program in enrolled_programs(parent.id, actor):
         comp = by_parent(sys.projections.completion(program.id)).get(str(parent.id), {})
         rew = by_parent(sys.projections.rewards(program.id)).get(str(parent.id), {})
         found.append(ParentProgram(program, program.enrolments[parent.id], comp, rew))
     return found
+
+
+def enrolled_programs(parent_id: UUID, actor: Actor) -> list[TrainingProgram]:
+    """The programmes (within the user's schools) the parent was ever enrolled in: found in the
+    projections, so only those programmes are loaded, not every programme of the user's schools."""
+    sys = system()
+    programs = [sys.service.program(p) for p in sys.projections.programs_of_parent(parent_id)]
+    return [p for p in programs if actor.may_see(p.school) and parent_id in p.enrolments]
 
 
 @dataclass
