@@ -7,6 +7,9 @@ warm-up request, the answer's size, and the ratio to a floor measured in the sam
 anonymous GET of the sign-in page: routing, templates and waitress, no store).
 
     .venv/bin/python benchmarks/lists.py [--parents 5000] [--repeat 10] [--data-dir DIR]
+
+The server runs the `betrokken` of this interpreter with this environment's PYTHONPATH, so
+`PYTHONPATH=/other/checkout` measures another tree (e.g. before a change) the same way.
 """
 
 from __future__ import annotations
@@ -96,6 +99,9 @@ def main() -> None:
             api = requests.Session()
             api.headers["Authorization"] = f"Bearer {token}"
             api.get(f"{base}/api/v1/parents?limit=1", timeout=300)  # catch up and warm the process once
+            listed = api.get(f"{base}/api/v1/programs?limit=1", timeout=300).json()
+            program = (listed["items"] if isinstance(listed, dict) else listed)[0]  # a tree before paging: a bare list
+            parent_id = program["enrolments"][0]["parent_id"]
             targets: list[tuple[str, Any, str]] = [
                 (FLOOR, anonymous, "/login"),
                 ("UI: start page (programmes)", ui, "/"),
@@ -103,7 +109,10 @@ def main() -> None:
                 ("UI: parents page, search q=", ui, "/parents?q=de"),
                 ("API: GET /parents (first page)", api, "/api/v1/parents"),
                 ("API: GET /parents?q= (search)", api, "/api/v1/parents?q=de"),
+                ("UI: a programme's page", ui, f"/programs/{program['id']}"),
+                ("UI: a parent's page", ui, f"/parents/{parent_id}"),
                 ("API: GET /programs (first page)", api, "/api/v1/programs"),
+                ("API: GET /programs/{id}/sessions", api, f"/api/v1/programs/{program['id']}/sessions"),
             ]
             rows = [(what, *timed(http, base + path, args.repeat)) for what, http, path in targets]
         finally:
