@@ -17,7 +17,7 @@ import threading
 from datetime import date
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -72,12 +72,12 @@ class NameIndex:
                 start=self.position, limit=PAGE, topics=topics, inclusive_of_start=False
             )
             for n in page:
+                ident = UUID(str(n.originator_id))  # hex text on SQLite
                 if n.topic == self.created_topic:
-                    e = self.app.mapper.to_domain_event(n)
-                    self.programs[n.originator_id] = ProgramCard(
-                        n.originator_id, e.school, e.name, e.kind, e.starts_on)  # type: ignore[attr-defined]
+                    e: Any = self.app.mapper.to_domain_event(n)
+                    self.programs[ident] = ProgramCard(ident, e.school, e.name, e.kind, e.starts_on)
                 else:
-                    self.names.pop(n.originator_id, None)
+                    self.names.pop(ident, None)
                 self.position = n.id
             if len(page) < PAGE:
                 return
@@ -97,7 +97,7 @@ class NameIndex:
             return found
 
     def _read(self, parent_id: UUID) -> str | None:
-        parent = self.app.repository.get(parent_id)
+        parent: Any = self.app.repository.get(parent_id)
         assert isinstance(parent, Parent)
         return None if parent.erased or parent.unreadable else fold(parent.name)
 

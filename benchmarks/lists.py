@@ -15,6 +15,7 @@ The server runs the `betrokken` of this interpreter with this environment's PYTH
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -117,10 +118,9 @@ def main() -> None:
             rows = [(what, *timed(http, base + path, args.repeat)) for what, http, path in targets]
         finally:
             server.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            server.kill()  # nothing once it has exited
     floor = rows[0][1]
     print(f"Machine: {machine()}\n")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])} ({args.parents} parents)\n")

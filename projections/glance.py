@@ -30,7 +30,7 @@ def read(db: Database, program_ids: Sequence[str]) -> dict[str, Glance]:
     marks = ",".join("?" * len(program_ids))
     ids = tuple(program_ids)
     with db.reading() as tx:
-        enrolled = dict(tx.query(
+        enrolled: dict[str, int] = dict(tx.query(
             f"SELECT program_id, COUNT(*) FROM enrolments WHERE withdrawn_on IS NULL AND program_id IN ({marks})"
             " GROUP BY program_id", ids))
         sessions = {p: (planned, held) for p, planned, held in tx.query(
@@ -39,7 +39,7 @@ def read(db: Database, program_ids: Sequence[str]) -> dict[str, Glance]:
         attended = {p: (a, c) for p, a, c in tx.query(
             "SELECT program_id, COALESCE(SUM(attended), 0), COALESCE(SUM(sessions_held - excused), 0)"
             f" FROM attendance_parents WHERE program_id IN ({marks}) GROUP BY program_id", ids)}
-        completed = dict(tx.query(
+        completed: dict[str, int] = dict(tx.query(
             f"SELECT program_id, COUNT(*) FROM completion WHERE completed AND program_id IN ({marks})"
             " GROUP BY program_id", ids))
     found = {}

@@ -23,7 +23,7 @@ class Cursor(fields.String):
         super().__init__(**kwargs)
         self.shape = shape
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Key:
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Key:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
         if not 1 <= len(text) <= 200:
             raise ValidationError("not a cursor this list gave out: use the `next` of the previous page")

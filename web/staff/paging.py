@@ -28,9 +28,9 @@ def cursors(shape: tuple[type, ...]) -> dict[str, Key | None]:
 
 def links(page: Page[Any]) -> dict[str, str | None]:
     """The addresses of the previous and next pages (None at either end), keeping the other arguments."""
-    kept = {k: v for k, v in request.args.items() if k not in ("after", "before")}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("after", "before")}
     endpoint = request.endpoint or ""
     return {
-        "previous": url_for(endpoint, **kept, before=encode(page.previous)) if page.previous else None,
-        "next": url_for(endpoint, **kept, after=encode(page.next)) if page.next else None,
+        "previous": url_for(endpoint, **{**kept, "before": encode(page.previous)}) if page.previous else None,
+        "next": url_for(endpoint, **{**kept, "after": encode(page.next)}) if page.next else None,
     }
