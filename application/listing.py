@@ -17,6 +17,9 @@ from application.programs import ProgramService
 from domain.session import Session
 
 DEFAULT_PAGE = 50
+PROGRAM_PAGE = 20
+"""Programmes by default fewer a page: each answer carries its enrolments and payouts, and each
+is loaded from its history (about 90 ms for 20 at 5,000 parents on a loaded machine)."""
 MAX_PAGE = 500
 PARENT_KEY: tuple[type, ...] = (int,)
 PROGRAM_KEY: tuple[type, ...] = (int,)
@@ -51,7 +54,7 @@ def parents_page(
 
 
 def programs_page(
-    service: ProgramService, actor: Actor, *, limit: int = DEFAULT_PAGE, after: Key | None = None,
+    service: ProgramService, actor: Actor, *, limit: int = PROGRAM_PAGE, after: Key | None = None,
     before: Key | None = None, school: str | None = None,
 ) -> Page[UUID]:
     """The ids of a page of programmes of the caller's schools, oldest first."""

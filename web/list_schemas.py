@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
-from application.listing import DEFAULT_PAGE, MAX_PAGE, PARENT_KEY, PROGRAM_KEY, SESSION_KEY
+from application.listing import DEFAULT_PAGE, MAX_PAGE, PROGRAM_PAGE, PARENT_KEY, PROGRAM_KEY, SESSION_KEY
 from application.paging import InvalidCursor, Key, Page, decode, encode
 from domain.limits import MAX_TEXT
 from web.schemas import ParentSchema, ProgramSchema, SessionSchema, StrictSchema, brin
@@ -33,9 +33,9 @@ class Cursor(fields.String):
             raise ValidationError(f"{e}: use the `next` of the previous page") from None
 
 
-def limit_field() -> fields.Integer:
-    return fields.Integer(load_default=DEFAULT_PAGE, validate=LIMIT,
-                          metadata={"description": f"items per page, 1 to {MAX_PAGE} (default {DEFAULT_PAGE})"})
+def limit_field(default: int = DEFAULT_PAGE) -> fields.Integer:
+    return fields.Integer(load_default=default, validate=LIMIT,
+                          metadata={"description": f"items per page, 1 to {MAX_PAGE} (default {default})"})
 
 
 def cursor_field(shape: tuple[type, ...]) -> Cursor:
@@ -58,7 +58,7 @@ class ParentListQuerySchema(StrictSchema):
 class ProgramListQuerySchema(StrictSchema):
     """Which page of the programmes; `school` filters."""
 
-    limit = limit_field()
+    limit = limit_field(PROGRAM_PAGE)
     after = cursor_field(PROGRAM_KEY)
     school = school_field()
 

@@ -49,6 +49,14 @@ def test_the_default_page_is_50_and_the_last_page_has_no_next(api: Api) -> None:
     assert len(last["items"]) == 1 and last["next"] is None
 
 
+def test_programmes_come_20_a_page_unless_asked_for_more(api: Api) -> None:
+    for _ in range(21):
+        api.program()
+    first = api.get("/programs").json
+    assert len(first["items"]) == 20 and first["next"]
+    assert len(api.get("/programs", query_string={"limit": 21}).json["items"]) == 21
+
+
 def test_searching_parents_by_name_ignores_case_and_accents_and_stays_within_my_schools(api: Api) -> None:
     mine = api.parent(name="Fatma Özdemir")["id"]
     api.parent(name="Jan de Vries")
