@@ -59,6 +59,7 @@ class NameIndex:
         self.app = app
         self.position = 0
         self.names: dict[UUID, str | None] = {}  # None: erased or unreadable, never matches
+        self.changed: dict[UUID, int] = {}  # each parent's last event seen, by position
         self.programs: dict[UUID, ProgramCard] = {}
         self.lock = threading.Lock()
         self.parent_topics = set(event_topics(Parent))
@@ -78,6 +79,7 @@ class NameIndex:
                     self.programs[ident] = ProgramCard(ident, e.school, e.name, e.kind, e.starts_on)
                 else:
                     self.names.pop(ident, None)
+                    self.changed[ident] = n.id
                 self.position = n.id
             if len(page) < PAGE:
                 return
@@ -85,16 +87,27 @@ class NameIndex:
     def matching(self, parent_ids: Iterable[UUID], text: str) -> list[UUID]:
         """Those of these parents whose current name contains `text` (folded), in the given order."""
         wanted = fold(text)
+        ids = list(parent_ids)
         with self.lock:
             self._refresh()
-            found = []
-            for pid in parent_ids:
-                if pid not in self.names:
-                    self.names[pid] = self._read(pid)
-                name = self.names[pid]
-                if name is not None and wanted in name:
-                    found.append(pid)
-            return found
+            seen = self.position
+            missing = [p for p in ids if p not in self.names]
+        # Read outside the lock (the first search of a process reads thousands): other lists and
+        # searches go on meanwhile. A read reflects at least every event up to `seen`; a parent
+        # with a later event may have been read before it.
+        read = {p: self._read(p) for p in missing}
+        with self.lock:
+            self._refresh()
+            for p, name in read.items():
+                if self.changed.get(p, 0) <= seen:
+                    self.names[p] = name
+            for p in ids:
+                # Changed meanwhile (rare): read again here, after the refresh, so the read is
+                # current; a later event drops it again at the next refresh.
+                if p not in self.names:
+                    self.names[p] = self._read(p)
+            names = [self.names[p] for p in ids]
+        return [p for p, name in zip(ids, names) if name is not None and wanted in name]
 
     def _read(self, parent_id: UUID) -> str | None:
         parent: Any = self.app.repository.get(parent_id)

@@ -38,3 +38,21 @@ def test_a_window_continues_after_its_cursor_and_goes_back_before_it() -> None:
     assert last.items == ["item 8"] and last.next is None
     assert window(keyed, 2, after=(3,)).items == ["item 4", "item 6"]  # a key no longer there: the next one on
     assert window(keyed, 2, after=(99,)).items == [] and window(keyed, 2, after=(99,)).next is None
+
+
+def test_a_parent_erased_while_the_search_reads_names_is_not_found(store, service, monkeypatch) -> None:
+    target = service.register_parent(school="12AB", name="Ayla Demir").id
+    other = open_service(store)
+    read = service.names._read
+
+    def read_then_erase_elsewhere(parent_id):  # type: ignore[no-untyped-def]
+        name = read(parent_id)  # the name as it was...
+        if parent_id == target and name is not None:
+            other.erase_parent(target, reason="verzoek van ouder")  # ...and erased just after
+        return name
+
+    monkeypatch.setattr(service.names, "_read", read_then_erase_elsewhere)
+    try:
+        assert listing.parents_page(service, STAFF, q="ayla").items == []
+    finally:
+        other.close()
