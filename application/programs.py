@@ -24,6 +24,7 @@ from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
 from application.clock import today
 from application.directory import Directory
+from application.name_index import NameIndex
 from domain import participation
 from domain.errors import ConcurrentEditError, NotFoundError
 from domain.parent import Assessment, AssessmentResult, Child, Parent
@@ -55,6 +56,7 @@ class ProgramService(Application):
         self.keys = keys  # before super().__init__, which builds the mapper
         super().__init__(env)
         self.directory = Directory(self)
+        self.names = NameIndex(self)  # parents' names for search, programmes' for lists
         self.retries = 0
         self._stripes = [threading.Lock() for _ in range(64)]
         self.saved_listeners: list[SavedListener] = list(saved_listeners)

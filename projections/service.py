@@ -7,13 +7,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from uuid import UUID
 
 from adapters.config import StoreConfig
 from adapters.verification import BrokenLogError
 from application.programs import ProgramService
-from projections import attendance, completion, rewards
+from projections import attendance, completion, glance, rewards
 from projections.catch_up import (
     PAGE_SIZE, REBUILD_PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, has_dirty, positions, reset,
 )
@@ -162,6 +162,17 @@ class Projections:
         """Per parent ever enrolled: earned, paid and outstanding cents."""
         self._fresh()
         return rewards.read(self.db, str(program_id))
+
+    def glance(self, program_ids: Sequence[UUID]) -> dict[UUID, glance.Glance]:
+        """A page of programmes at a glance: enrolled, sessions planned and held, attendance, completed."""
+        self._fresh()
+        found = glance.read(self.db, [str(p) for p in program_ids])
+        return {p: found[str(p)] for p in program_ids}
+
+    def programs_of_parent(self, parent_id: UUID) -> list[UUID]:
+        """The programmes the parent was ever enrolled in, oldest enrolment first."""
+        self._fresh()
+        return [UUID(p) for p in glance.programs_of_parent(self.db, str(parent_id))]
 
     def earned_cents(self, program_id: UUID, parent_id: UUID) -> int:
         """What the parent earned in the programme, as of the latest event."""

@@ -8,12 +8,18 @@ from uuid import UUID
 
 from flask_smorest import Api, Blueprint
 
+from application import listing
 from application.audit import AuditLog, LogPage
+from application.paging import Page
 from application.programs import ProgramService
 from domain.parent import Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import TrainingProgram
 from web.auth import current_actor, requires, system
+from web.list_schemas import (
+    ParentListQuerySchema, ParentPageSchema, ProgramListQuerySchema, ProgramPageSchema, SessionListQuerySchema,
+    SessionPageSchema,
+)
 from web.schemas import (
     AssessmentSchema,
     CancellationSchema,
@@ -55,10 +61,12 @@ def program_view(p: TrainingProgram) -> ProgramView:
 
 @parents.route("/parents", methods=["GET"])
 @requires("records")
-@parents.response(200, ParentSchema(many=True))
-def list_parents() -> list[Parent]:
-    """The parents of the user's schools."""
-    return service().parents(current_actor())
+@parents.arguments(ParentListQuerySchema, location="query")
+@parents.response(200, ParentPageSchema)
+def list_parents(query: dict[str, Any]) -> Page[Parent]:
+    """A page of the parents of the user's schools, oldest first; `q` searches their names."""
+    page = listing.parents_page(service(), current_actor(), **query)
+    return page.map(lambda i: service().parent(i, current_actor()))
 
 
 @parents.route("/parents", methods=["POST"])
@@ -102,10 +110,12 @@ def record_assessment(data: dict[str, Any], parent_id: UUID) -> Assessment:
 
 @programs.route("/programs", methods=["GET"])
 @requires("figures")
-@programs.response(200, ProgramSchema(many=True))
-def list_programs() -> list[ProgramView]:
-    """The programmes of the user's schools."""
-    return [program_view(p) for p in service().programs(current_actor())]
+@programs.arguments(ProgramListQuerySchema, location="query")
+@programs.response(200, ProgramPageSchema)
+def list_programs(query: dict[str, Any]) -> Page[ProgramView]:
+    """A page of the programmes of the user's schools, oldest first."""
+    page = listing.programs_page(service(), current_actor(), **query)
+    return page.map(lambda i: program_view(service().program(i, current_actor())))
 
 
 @programs.route("/programs", methods=["POST"])
@@ -156,10 +166,11 @@ def schedule_session(data: dict[str, Any], program_id: UUID) -> Session:
 
 @programs.route("/programs/<uuid:program_id>/sessions", methods=["GET"])
 @requires("records")
-@programs.response(200, SessionSchema(many=True))
-def list_program_sessions(program_id: UUID) -> list[Session]:
-    """The programme's sessions in order of their start."""
-    return service().sessions(program_id, current_actor())
+@programs.arguments(SessionListQuerySchema, location="query")
+@programs.response(200, SessionPageSchema)
+def list_program_sessions(query: dict[str, Any], program_id: UUID) -> Page[Session]:
+    """A page of the programme's sessions in order of their start."""
+    return listing.sessions_page(service(), program_id, current_actor(), **query)
 
 
 @programs.route("/programs/<uuid:program_id>/payouts", methods=["POST"])

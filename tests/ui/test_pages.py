@@ -108,7 +108,7 @@ def test_an_unexpected_error_shows_a_friendly_page_without_a_stack_trace(app: Fl
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(service, "programs", broken)
+    monkeypatch.setattr(service.directory, "programs_of", broken)
     response = client.get("/")
     page = response.get_data(as_text=True)
     assert response.status_code == 500

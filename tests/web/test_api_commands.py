@@ -18,7 +18,7 @@ def test_registering_a_parent_answers_201_with_the_children_and_ids(any_api: Api
     assert [(c["name"], c["group"]) for c in body["children"]] == [("Sara", 4), ("Emre", 8)]
     assert all(len(c["id"]) == 36 for c in body["children"])
     assert any_api.get(f"/parents/{body['id']}").json == body
-    assert [p["id"] for p in any_api.get("/parents").json] == [body["id"]]
+    assert [p["id"] for p in any_api.get("/parents").json["items"]] == [body["id"]]
 
 
 def test_adding_a_child_answers_201_with_the_child(api: Api) -> None:
@@ -42,7 +42,7 @@ def test_creating_a_programme_fills_omitted_settings_from_the_kind_template(any_
     assert p["rewards"]["per_homework_cents"] == 0 and p["rewards"]["payout"] == "cash"
     assert p["starts_on"] == "2025-09-01"
     assert any_api.get(f"/programs/{p['id']}").json == p
-    assert [x["id"] for x in any_api.get("/programs").json] == [p["id"]]
+    assert [x["id"] for x in any_api.get("/programs").json["items"]] == [p["id"]]
 
 
 def test_a_full_programme_journey_through_the_api(any_api: Api) -> None:
@@ -116,6 +116,6 @@ def test_enrolment_date_defaults_to_today(api: Api) -> None:
 
 def test_programme_sessions_are_listed_in_order_of_start(api: Api, programme: Programme) -> None:
     earlier = api.session(programme.program_id, starts_at="2025-09-01T19:00:00+02:00")
-    listed = api.get(f"/programs/{programme.program_id}/sessions").json
+    listed = api.get(f"/programs/{programme.program_id}/sessions").json["items"]
     assert [s["id"] for s in listed] == [earlier["id"], programme.session_id]
     assert all(datetime.fromisoformat(s["starts_at"]).utcoffset() is not None for s in listed)

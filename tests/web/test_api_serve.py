@@ -40,7 +40,7 @@ def test_serve_answers_threads_at_once_and_a_restart_finds_everything(tmp_path: 
 
     again = Server(processes, env, port=port)
     try:
-        listed = requests.get(f"{again.url}/parents", headers=auth, timeout=10).json()
+        listed = requests.get(f"{again.url}/parents", headers=auth, timeout=10).json()["items"]
         assert sorted(p["id"] for p in listed) == sorted(ids)
         detail = requests.get(f"{again.url}/programs/{program['id']}", headers=auth, timeout=10).json()
         assert sorted(e["parent_id"] for e in detail["enrolments"]) == sorted(ids)

@@ -60,7 +60,7 @@ def test_a_generated_client_registers_a_parent_and_creates_and_lists_programmes(
     from betrokken_client import AuthenticatedClient
     from betrokken_client.api.api_parents import get_parent, register_parent
     from betrokken_client.api.api_programs import create_program, enroll_parent, list_programs
-    from betrokken_client.models import Child, Enrolment, Error, NewParent, Parent, Program, ProgramKind
+    from betrokken_client.models import Child, Enrolment, Error, NewParent, Parent, Program, ProgramKind, ProgramPage
 
     client = AuthenticatedClient(base_url=server.url.removesuffix("/api/v1"), token=token)
     with client:
@@ -81,8 +81,8 @@ def test_a_generated_client_registers_a_parent_and_creates_and_lists_programmes(
         assert isinstance(enrolled, Enrolment) and enrolled.parent_id == parent.id
 
         listed = list_programs.sync(client=client)
-        assert isinstance(listed, list) and [p.id for p in listed] == [program.id]
-        assert all(isinstance(p, Program) for p in listed)
+        assert isinstance(listed, ProgramPage) and [p.id for p in listed.items] == [program.id] and listed.to_dict()["next"] is None
+        assert all(isinstance(p, Program) for p in listed.items)
 
         # a refusal is the typed error, with the API's code
         twice = enroll_parent.sync_detailed(client=client, program_id=program.id, body=Enrolment(parent_id=parent.id))

@@ -28,7 +28,7 @@ from web.forms import (
 from web.staff import bp
 from web.staff.access import actor, requires, system
 from web.staff.form_command import done, run_form
-from web.staff.present import by_parent
+from web.staff.present import by_parent, enrolled_programs
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,7 +85,7 @@ def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     service = system().service
     p = service.parent(parent_id, actor())
     form = AssessmentForm()
-    form.program_id.choices = choices((str(pr.id), pr.name) for pr in service.programs(actor()) if p.id in pr.enrolments)
+    form.program_id.choices = choices((str(pr.id), pr.name) for pr in enrolled_programs(p.id, actor()))
     form.child_id.choices = choices((str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)})") for c in p.children.values())
     if request.method == "GET" and request.args.get("program"):
         form.program_id.data = request.args["program"]
@@ -152,7 +152,8 @@ def enrol(program_id: UUID) -> ResponseReturnValue:
     """Enrol a parent of the programme's school (optionally for one of their children)."""
     service = system().service
     program = service.program(program_id, actor())
-    candidates = [p for p in service.parents(actor()) if p.school == program.school and not program.current_enrolment(p.id)]
+    at_school = service.directory.parents_of(frozenset({program.school}))  # not every school's parents
+    candidates = [p for p in (service.parent(i, actor()) for i in at_school) if not program.current_enrolment(p.id)]
     form = EnrolForm()
     form.parent_id.choices = choices([("", _("— kies een ouder —"))] + [(str(p.id), p.name) for p in candidates])
     form.child_id.choices = choices([("", _("— geen bepaald kind —"))] + [

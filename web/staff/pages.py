@@ -8,7 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from application import listing
 from domain.errors import DomainError
+from domain.limits import MAX_FORM_TEXT
 from domain.session import Session
 from domain.templates import TEMPLATES
 from web.errors import status_of
@@ -17,6 +19,7 @@ from web.staff import bp
 from web.staff.access import actor, ensure, may, requires, system
 from web.staff.form_command import attempt, done
 from web.staff.messages import refusal
+from web.staff.paging import UI_PAGE, cursors, links
 from web.staff.present import (
     RollCallRow,
     attendance_chart,
@@ -36,8 +39,10 @@ STATUSES = ("present", "absent", "excused")
 @bp.get("/")
 @requires("figures")
 def home() -> ResponseReturnValue:
-    """The programmes of my schools, with attendance and completion at a glance."""
-    return render_template("staff/home.html", programs=summaries(actor()))
+    """The programmes of my schools, with attendance and completion at a glance, 50 a page."""
+    page = listing.programs_page(system().service, actor(), limit=UI_PAGE, school=request.args.get("school"),
+                                 **cursors(listing.PROGRAM_KEY))
+    return render_template("staff/home.html", programs=summaries(page.items), pager=links(page))
 
 
 @bp.get("/programs/<uuid:program_id>")
@@ -142,5 +147,10 @@ def parent(parent_id: UUID) -> ResponseReturnValue:
 @bp.get("/parents")
 @requires("records")
 def parents() -> ResponseReturnValue:
-    """The parents registered at my schools."""
-    return render_template("staff/parents.html", parents=system().service.parents(actor()))
+    """The parents registered at my schools, 50 a page; `q` searches their names."""
+    service = system().service
+    q = request.args.get("q", "")[:MAX_FORM_TEXT]
+    page = listing.parents_page(service, actor(), limit=UI_PAGE, q=q, school=request.args.get("school"),
+                                **cursors(listing.PARENT_KEY))
+    shown = page.map(lambda i: service.parent(i, actor()))
+    return render_template("staff/parents.html", parents=shown.items, q=q, pager=links(page))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from pygal.style import Style
 
 from application.actor import Actor
+from application.name_index import ProgramCard
 from domain.parent import Parent
 from domain.rules import takes_part
 from domain.session import Session
@@ -244,20 +245,26 @@ def parent_programs(parent: Parent, actor: Actor) -> list[ParentProgram]:
     """The parent's programmes within the user's schools, with completion and rewards."""
     sys = system()
     found = []
-    for program in sys.service.programs(actor):
-        if parent.id not in program.enrolments:
-            continue
+    for program in enrolled_programs(parent.id, actor):
         comp = by_parent(sys.projections.completion(program.id)).get(str(parent.id), {})
         rew = by_parent(sys.projections.rewards(program.id)).get(str(parent.id), {})
         found.append(ParentProgram(program, program.enrolments[parent.id], comp, rew))
     return found
 
 
+def enrolled_programs(parent_id: UUID, actor: Actor) -> list[TrainingProgram]:
+    """The programmes (within the user's schools) the parent was ever enrolled in: found in the
+    projections, so only those programmes are loaded, not every programme of the user's schools."""
+    sys = system()
+    programs = [sys.service.program(p) for p in sys.projections.programs_of_parent(parent_id)]
+    return [p for p in programs if actor.may_see(p.school) and parent_id in p.enrolments]
+
+
 @dataclass
 class ProgramSummary:
     """A programme at a glance on the start page."""
 
-    program: TrainingProgram
+    program: ProgramCard
     enrolled: int
     sessions_planned: int
     sessions_held: int
@@ -269,22 +276,15 @@ class ProgramSummary:
         return kind_label(self.program.kind)
 
 
-def summaries(actor: Actor) -> list[ProgramSummary]:
-    """The programmes of the user's schools with attendance and completion at a glance."""
+def summaries(program_ids: list[UUID]) -> list[ProgramSummary]:
+    """These programmes at a glance: name and kind from the name index, figures from the
+    projections (one read for the page; no programme's history is loaded)."""
     sys = system()
-    out = []
-    for program in sys.service.programs(actor):
-        glance = sys.projections.summary(program.id)
-        completion = sys.projections.completion(program.id)
-        out.append(ProgramSummary(
-            program=program,
-            enrolled=sum(1 for pid in program.enrolled_parents() if program.current_enrolment(pid)),
-            sessions_planned=glance["sessions_planned"],
-            sessions_held=glance["sessions_held"],
-            attendance_rate=glance["attendance_rate"],
-            completed=sum(1 for c in completion if c.get("completed")),
-        ))
-    return out
+    figures = sys.projections.glance(program_ids)
+    return [
+        ProgramSummary(card, g.enrolled, g.sessions_planned, g.sessions_held, g.attendance_rate, g.completed)
+        for card, g in ((card, figures[card.id]) for card in sys.service.names.cards(program_ids))
+    ]
 
 
 def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
