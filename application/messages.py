@@ -1,0 +1,274 @@
+"""Messages to parents, in the coordinator's words: write to one parent or a programme's parents
+(each decided by the parent's mailbox: queued, or suppressed with the reason), preview what the
+cap would hold back, list a parent's messages, record opt-outs, and deliver what is due.
+
+"Once": a message is sent at most once. Before it is handed to a transport, `SendingStarted`
+(with its Message-ID) is saved; only a message still `queued` can start, and two senders racing
+for it conflict on the mailbox's version, so one of them sends. A sender that dies after that
+save leaves the message `sending`: it is never sent again, and after `lease` it is recorded
+`failed` with reason `unconfirmed` (it may or may not have arrived; the coordinator decides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Iterable, Mapping
+from uuid import UUID, uuid4
+
+from babel.dates import format_date
+from eventsourcing.application import AggregateNotFoundError
+
+from adapters.delivery import DeliveryError, Outgoing, Transport
+from application.actor import SYSTEM, Actor
+from application.programs import ProgramService
+from domain.message import Mailbox, Message, Recipient, check_template, fill, header_id, mailbox_id
+from domain.parent import ERASED, Parent
+from domain.training_program import TrainingProgram
+
+Clock = Callable[[], datetime]
+SENDER = Actor(name="sender", role="admin", schools=None)
+"""The actor of the delivery events (the worker, not a person)."""
+
+DEFAULT_LEASE = timedelta(minutes=5)
+"""How long a message may stay `sending` before it is recorded `failed` (`unconfirmed`)."""
+
+SUBJECTS = {
+    "informeren": "Bericht van school",
+    "adviseren": "Een tip van school",
+    "aanmoedigen": "Goed bezig!",
+    "herinnering": "Herinnering van school",
+}
+"""The e-mail subject per purpose (Dutch: the school's own language to parents)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What staff write: a purpose, a Dutch template (the fallback), translations per language
+    (the parent's language first), and what {datum} and {plaats} stand for."""
+
+    purpose: str
+    text: str
+    translations: Mapping[str, str] = field(default_factory=dict)
+    on: date | None = None
+    place: str | None = None
+    channel: str | None = None
+
+    def check(self) -> None:
+        """Every template may use only {naam}, {datum} and {plaats}."""
+        for template in (self.text, *self.translations.values()):
+            check_template(template)
+
+    def for_parent(self, parent: Parent) -> str:
+        """The template in the parent's language (Dutch when there is none), filled in for them."""
+        language = (parent.language or "nl").strip().lower()
+        template = self.translations.get(language) or self.text
+        locale = language if language in self.translations else "nl"
+        try:
+            day = format_date(self.on, format="full", locale=locale) if self.on else ""
+        except (ValueError, LookupError):  # a language babel does not know: the Dutch date
+            day = format_date(self.on, format="full", locale="nl") if self.on else ""
+        return fill(template, naam=parent.name, datum=day, plaats=self.place or "")
+
+
+@dataclass
+class Outcome:
+    """Per parent: queued (with the new message's id) or suppressed with the reason."""
+
+    queued: list[UUID] = field(default_factory=list)
+    suppressed: list[tuple[UUID, str]] = field(default_factory=list)
+    message_ids: dict[UUID, UUID] = field(default_factory=dict)
+
+
+class Messages:
+    """Write to parents within the toolkit's limits, and deliver each message at most once."""
+
+    def __init__(self, service: ProgramService, clock: Clock = utc_now) -> None:
+        self.service = service
+        self.clock = clock
+
+    # -- the parent's mailbox --------------------------------------------------------------
+
+    def _mailbox(self, parent: Parent, actor: Actor) -> Mailbox:
+        try:
+            found: Mailbox = self.service.repository.get(mailbox_id(parent.id))
+            return found
+        except AggregateNotFoundError:
+            return Mailbox(parent_id=parent.id, school=parent.school, actor=actor.name)
+
+    def _existing_mailbox(self, parent_id: UUID) -> Mailbox | None:
+        try:
+            found: Mailbox = self.service.repository.get(mailbox_id(parent_id))
+            return found
+        except AggregateNotFoundError:
+            return None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def recipients(
+        self, *, parent_ids: Iterable[UUID] = (), program_id: UUID | None = None, actor: Actor = SYSTEM
+    ) -> list[tuple[Parent, bool]]:
+        """The parents addressed (each once, unknown ones refused with 404 before anything is
+        written) and whether each is withdrawn: from this programme, or, addressed by name, from
+        every programme they were in."""
+        found: dict[UUID, tuple[Parent, bool]] = {}
+        if program_id is not None:
+            program = self.service.program(program_id, actor)
+            for pid in program.enrolled_parents():
+                found[pid] = (self.service.parent(pid, actor), program.current_enrolment(pid) is None)
+        for pid in parent_ids:
+            if pid not in found:
+                parent = self.service.parent(pid, actor)
+                found[pid] = (parent, self._withdrawn_everywhere(parent))
+        return list(found.values())
+
+    def _withdrawn_everywhere(self, parent: Parent) -> bool:
+        programs: list[TrainingProgram] = [
+            self.service.program(p) for p in self.service.directory.programs_of(frozenset({parent.school}))
+        ]
+        was_in = [p for p in programs if p.was_enrolled(parent.id)]
+        return bool(was_in) and all(p.current_enrolment(parent.id) is None for p in was_in)
+
+    @staticmethod
+    def _recipient(parent: Parent, withdrawn: bool) -> Recipient:
+        readable = not parent.erased and parent.name != ERASED
+        return Recipient(
+            erased=not readable, withdrawn=withdrawn,
+            has_email=bool(parent.email) and parent.email != ERASED,
+            has_phone=bool(parent.phone) and parent.phone != ERASED,
+        )
+
+    def write(
+        self, draft: Draft, *, parent_ids: Iterable[UUID] = (), program_id: UUID | None = None,
+        actor: Actor = SYSTEM, preview: bool = False,
+    ) -> Outcome:
+        """Queue the message for each parent addressed, or record it suppressed with the reason;
+        with `preview`, only say what would happen (nothing is recorded)."""
+        draft.check()
+        for_whom = self.recipients(parent_ids=parent_ids, program_id=program_id, actor=actor)
+        outcome = Outcome()
+        for parent, withdrawn in for_whom:
+            recipient = self._recipient(parent, withdrawn)
+            if preview:
+                _, reason, _ = self._mailbox(parent, actor).decide(recipient, draft.channel, self.clock())
+                message_id = None
+            else:
+                message = self._write_one(parent, recipient, draft, actor)
+                reason, message_id = message.reason, message.id
+            if reason is None:
+                outcome.queued.append(parent.id)
+            else:
+                outcome.suppressed.append((parent.id, reason))
+            if message_id is not None:
+                outcome.message_ids[parent.id] = message_id
+        return outcome
+
+    def _write_one(self, parent: Parent, recipient: Recipient, draft: Draft, actor: Actor) -> Message:
+        message_id = uuid4()
+        text = draft.for_parent(parent) if not recipient.erased else ERASED
+
+        def command() -> Message:
+            mailbox = self._mailbox(parent, actor)
+            message = mailbox.write(
+                message_id=message_id, purpose=draft.purpose, text=text, recipient=recipient,
+                channel=draft.channel, now=self.clock(), actor=actor.name,
+            )
+            self.service._save(mailbox)
+            return message
+
+        return self.service._retrying(command, mailbox_id(parent.id))
+
+    # -- reading and preferences -----------------------------------------------------------
+
+    def of_parent(self, parent_id: UUID, actor: Actor = SYSTEM) -> list[Message]:
+        """The parent's messages, newest first."""
+        self.service.parent(parent_id, actor)
+        mailbox = self._existing_mailbox(parent_id)
+        found = list(mailbox.messages.values()) if mailbox else []
+        return sorted(found, key=lambda m: (m.queued_at, str(m.id)), reverse=True)
+
+    def opted_out(self, parent_id: UUID, actor: Actor = SYSTEM) -> set[str]:
+        """The channels on which the parent wants no messages."""
+        self.service.parent(parent_id, actor)
+        mailbox = self._existing_mailbox(parent_id)
+        return set(mailbox.opted_out) if mailbox else set()
+
+    def set_opt_out(self, parent_id: UUID, channel: str, opted_out: bool, *, actor: Actor = SYSTEM) -> set[str]:
+        """Record the parent's choice for a channel; the channels opted out of afterwards."""
+        def command() -> set[str]:
+            parent = self.service.parent(parent_id, actor)
+            mailbox = self._mailbox(parent, actor)
+            mailbox.set_opt_out(channel, opted_out, actor=actor.name)
+            if mailbox.pending_events:
+                self.service._save(mailbox)
+            return set(mailbox.opted_out)
+        return self.service._retrying(command, mailbox_id(parent_id))
+
+    # -- delivering ------------------------------------------------------------------------
+
+    def _change(self, parent_id: UUID, change: Callable[[Mailbox], bool]) -> bool:
+        """Apply a change to the parent's mailbox and save it (retrying on a concurrent edit)."""
+        def command() -> bool:
+            mailbox = self._existing_mailbox(parent_id)
+            if mailbox is None:
+                return False
+            changed = change(mailbox)
+            if mailbox.pending_events:
+                self.service._save(mailbox)
+            return changed
+        return self.service._retrying(command, mailbox_id(parent_id))
+
+    def deliver(
+        self, parent_id: UUID, message_id: UUID, transports: Mapping[str, Transport],
+        *, after_send: Callable[[], None] | None = None,
+    ) -> str:
+        """Send one due message at most once; its status afterwards. The start is recorded before
+        the hand-over; `after_send` runs between the hand-over and its record (a test hook)."""
+        now = self.clock()
+        started = self._change(parent_id, lambda m: m.start_sending(message_id, now=now, actor=SENDER.name))
+        mailbox = self._existing_mailbox(parent_id)
+        assert mailbox is not None
+        if not started:
+            return mailbox.messages[message_id].status
+        message = mailbox.messages[message_id]
+        try:
+            outgoing = self._outgoing(parent_id, message, mailbox)
+            transport = transports[message.channel or "email"]
+            transport.send(outgoing)
+        except DeliveryError as e:
+            reason = e.reason
+            self._change(parent_id, lambda m: m.record_failed(message_id, reason=reason, now=self.clock(),
+                                                              actor=SENDER.name))
+            return "failed"
+        if after_send is not None:
+            after_send()
+        self._change(parent_id, lambda m: m.record_sent(message_id, now=self.clock(), actor=SENDER.name))
+        return "sent"
+
+    def _outgoing(self, parent_id: UUID, message: Message, mailbox: Mailbox) -> Outgoing:
+        """The message with the parent's current address (refused when gone or opted out since)."""
+        parent = self.service.parent(parent_id)
+        if parent.erased or message.text == ERASED:
+            raise DeliveryError("erased")
+        if message.channel in mailbox.opted_out:
+            raise DeliveryError("opted_out")
+        to = parent.email if message.channel == "email" else parent.phone
+        if not to or to == ERASED:
+            raise DeliveryError("no_address")
+        return Outgoing(header_id=header_id(message.id), to=to, subject=SUBJECTS[message.purpose], text=message.text)
+
+    def settle_interrupted(self, parent_id: UUID, message_id: UUID, *, lease: timedelta = DEFAULT_LEASE) -> bool:
+        """A message left `sending` longer than `lease` (its sender died between hand-over and
+        record): recorded `failed` (`unconfirmed`), never sent again. True when it was."""
+        now = self.clock()
+
+        def settle(mailbox: Mailbox) -> bool:
+            m = mailbox.messages.get(message_id)
+            if m is None or m.status != "sending" or m.sending_since is None or now - m.sending_since < lease:
+                return False
+            return mailbox.record_failed(message_id, reason="unconfirmed", now=now, actor=SENDER.name)
+
+        return self._change(parent_id, settle)
