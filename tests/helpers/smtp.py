@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -10,6 +9,8 @@ from email.message import Message
 from typing import Any, Iterator
 
 from aiosmtpd.controller import Controller
+
+from tests.helpers.serve import free_port
 
 
 @dataclass
@@ -31,12 +32,6 @@ class Inbox:
     def to(self) -> list[str]:
         with self.lock:
             return [str(m["To"]) for m in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def smtp_server() -> Iterator[tuple[str, Inbox]]:

@@ -1,0 +1,195 @@
+"""Messages to parents over the API: `POST /api/v1/messages` (to parents by id or a programme's
+parents), `POST /api/v1/messages/preview` (what the weekly cap and opt-outs would hold back,
+nothing recorded), `GET /api/v1/parents/{id}/messages`, and a parent's opt-outs per channel.
+
+Each parent's message is decided by their mailbox (domain/message.py): queued (it leaves at once,
+or at 08:00 after quiet hours) or suppressed with a reason (`weekly_cap`, `opted_out`, `erased`,
+`withdrawn`, `no_address`). `betrokken messages send-due` (and `serve`) delivers the queued ones."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import current_app
+from flask_smorest import Api, Blueprint
+from marshmallow import ValidationError, fields, post_dump, validate, validates, validates_schema
+
+from application.messages import Draft, Messages, Outcome
+from domain.errors import InvalidMessageError
+from domain.limits import MAX_MESSAGE_TEXT, MAX_RECIPIENTS, MAX_SHORT_TEXT
+from domain.message import CHANNELS, PURPOSES, Message, check_template
+from web.auth import current_actor, requires, system
+from web.schemas import SHORT_TEXT, TEXT, StrictSchema
+
+PREFIX = "/api/v1"
+EXTENSION = "betrokken_messages"
+
+messages_api = Blueprint("api_messages", __name__, url_prefix=PREFIX, description="Messages to parents")
+
+
+def messages() -> Messages:
+    """The messages service (a test may put one with its own clock in the app's extensions)."""
+    found = current_app.extensions.get(EXTENSION)
+    return found if found is not None else Messages(system().service)
+
+
+def template(value: str) -> None:
+    """Only {naam}, {datum} and {plaats} may be filled in (a 422 naming the field)."""
+    try:
+        check_template(value)
+    except InvalidMessageError as e:
+        raise ValidationError(e.message) from None
+
+
+MESSAGE_TEXT = validate.Length(min=1, max=MAX_MESSAGE_TEXT)
+
+
+class NewMessageSchema(StrictSchema):
+    """A message to parents: by id, or every parent of a programme (withdrawn ones are suppressed)."""
+
+    parent_ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=MAX_RECIPIENTS))
+    program_id = fields.UUID()
+    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    text = fields.String(required=True, validate=[MESSAGE_TEXT, template], metadata={
+        "description": "the Dutch template (also the fallback); {naam}, {datum} and {plaats} are filled in per parent",
+    })
+    translations = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=MAX_SHORT_TEXT)),
+        values=fields.String(validate=[MESSAGE_TEXT, template]), load_default=dict,
+        metadata={"description": "the template per home language (e.g. {\"tr\": \"...\"}); the parent's language first"},
+    )
+    date = fields.Date(load_default=None, metadata={"description": "what {datum} stands for (written out in the parent's language)"})
+    place = fields.String(load_default=None, validate=TEXT, metadata={"description": "what {plaats} stands for"})
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS), metadata={
+        "description": "only this channel; omitted: e-mail, else a text message",
+    })
+
+    @validates("translations")
+    def _languages(self, value: dict[str, str], **_: Any) -> None:
+        if len(value) > 20:
+            raise ValidationError("at most 20 languages")
+
+    @validates_schema
+    def _addressed(self, data: dict[str, Any], **_: Any) -> None:
+        if ("parent_ids" in data) == ("program_id" in data):
+            raise ValidationError("give either parent_ids or program_id", field_name="parent_ids")
+
+
+class SuppressedSchema(StrictSchema):
+    """A parent the message was not sent to, and why."""
+
+    parent_id = fields.UUID()
+    reason = fields.String(metadata={"description": "weekly_cap, opted_out, erased, withdrawn or no_address"})
+
+
+class WrittenSchema(StrictSchema):
+    """A message's own id for one parent."""
+
+    parent_id = fields.UUID()
+    message_id = fields.UUID()
+
+
+class OutcomeSchema(StrictSchema):
+    """Who the message was queued for, and who it was suppressed for (with the reason)."""
+
+    queued = fields.List(fields.UUID())
+    suppressed = fields.List(fields.Nested(SuppressedSchema))
+    messages = fields.List(fields.Nested(WrittenSchema), metadata={"description": "each parent's message id (not in a preview)"})
+
+
+class MessageSchema(StrictSchema):
+    """One message to a parent and where it stands (`reason` and `sent_at` only when there is one)."""
+
+    id = fields.UUID()
+    purpose = fields.String()
+    status = fields.String(metadata={"description": "queued, sending, sent, suppressed or failed"})
+    reason = fields.String()
+    channel = fields.String(allow_none=True)
+    queued_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "when it leaves (08:00 after quiet hours)"})
+    sent_at = fields.DateTime()
+    text = fields.String(metadata={"description": "as the parent reads it; \"gewist\" after an erasure"})
+
+    @post_dump
+    def _without_empty(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if v is not None or k in ("channel", "due_at")}
+
+
+class PreferencesSchema(StrictSchema):
+    """The channels on which a parent wants no messages."""
+
+    opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True,
+                            validate=validate.Length(max=len(CHANNELS)))
+
+
+def present(outcome: Outcome, *, preview: bool = False) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "queued": outcome.queued,
+        "suppressed": [{"parent_id": p, "reason": r} for p, r in outcome.suppressed],
+    }
+    if not preview:
+        answer["messages"] = [{"parent_id": p, "message_id": m} for p, m in outcome.message_ids.items()]
+    return answer
+
+
+def draft_of(data: dict[str, Any]) -> Draft:
+    return Draft(purpose=data["purpose"], text=data["text"], translations=data["translations"],
+                 on=data["date"], place=data["place"], channel=data["channel"])
+
+
+@messages_api.route("/messages", methods=["POST"])
+@requires("run")
+@messages_api.arguments(NewMessageSchema)
+@messages_api.response(201, OutcomeSchema)
+def write_message(data: dict[str, Any]) -> dict[str, Any]:
+    """Write to parents: queued per parent, or suppressed with the reason (weekly cap, opt-out, ...)."""
+    outcome = messages().write(draft_of(data), parent_ids=data.get("parent_ids", []),
+                               program_id=data.get("program_id"), actor=current_actor())
+    return present(outcome)
+
+
+@messages_api.route("/messages/preview", methods=["POST"])
+@requires("run")
+@messages_api.arguments(NewMessageSchema)
+@messages_api.response(200, OutcomeSchema)
+def preview_message(data: dict[str, Any]) -> dict[str, Any]:
+    """What writing this message would do (who the cap or an opt-out holds back); records nothing."""
+    outcome = messages().write(draft_of(data), parent_ids=data.get("parent_ids", []),
+                               program_id=data.get("program_id"), actor=current_actor(), preview=True)
+    return present(outcome, preview=True)
+
+
+@messages_api.route("/parents/<uuid:parent_id>/messages", methods=["GET"])
+@requires("records")
+@messages_api.response(200, MessageSchema(many=True))
+def list_messages(parent_id: UUID) -> list[Message]:
+    """The parent's messages, newest first."""
+    return messages().of_parent(parent_id, current_actor())
+
+
+@messages_api.route("/parents/<uuid:parent_id>/message-preferences", methods=["GET"])
+@requires("records")
+@messages_api.response(200, PreferencesSchema)
+def get_preferences(parent_id: UUID) -> dict[str, Any]:
+    """The channels on which the parent wants no messages."""
+    return {"opted_out": sorted(messages().opted_out(parent_id, current_actor()))}
+
+
+@messages_api.route("/parents/<uuid:parent_id>/message-preferences", methods=["PUT"])
+@requires("run")
+@messages_api.arguments(PreferencesSchema)
+@messages_api.response(200, PreferencesSchema)
+def put_preferences(data: dict[str, Any], parent_id: UUID) -> dict[str, Any]:
+    """Record the parent's opt-outs: exactly the channels listed (an empty list: every channel again)."""
+    service, actor = messages(), current_actor()
+    wanted = set(data["opted_out"])
+    found: set[str] = set()
+    for channel in CHANNELS:
+        found = service.set_opt_out(parent_id, channel, channel in wanted, actor=actor)
+    return {"opted_out": sorted(found)}
+
+
+def register_messages_api(api: Api) -> None:
+    """Add the messages endpoints."""
+    api.register_blueprint(messages_api)
