@@ -19,6 +19,7 @@ from uuid import UUID
 from adapters.delivery import NoSmsProvider, Transport
 from adapters.smtp import SmtpSettings, SmtpTransport
 from application.messages import DEFAULT_LEASE, Messages
+from application.programs import ProgramService
 from projections import Projections
 from projections import messages as message_view
 
@@ -28,7 +29,8 @@ SMTP_URL = "BETROKKEN_SMTP_URL"
 KILL_AFTER_SEND = "BETROKKEN_TEST_KILL_AFTER_SEND"
 """A test hook: set to 1, the sender SIGKILLs its own process right after the mail server accepted
 a message and before that is recorded (the crash "once" has to survive)."""
-DEFAULT_INTERVAL = 60.0
+DEFAULT_INTERVAL = 30.0
+"""Seconds between the server's sending rounds (a message written now leaves within about this)."""
 
 
 def transports_from_environ() -> dict[str, Transport]:
@@ -103,3 +105,14 @@ class Sender(threading.Thread):
         """End the thread (after the round it may be in) and wait for it."""
         self._stopping.set()
         self.join()
+
+
+def start_sender(service: ProgramService, projections: Projections) -> Sender | None:
+    """In `serve`: a sender thread when BETROKKEN_SMTP_URL is set (a malformed one is a ValueError);
+    None (and a log line) when it is not: messages then wait for `betrokken messages send-due`."""
+    if not os.environ.get(SMTP_URL):
+        log.warning("%s is not set: queued messages wait for `betrokken messages send-due`", SMTP_URL)
+        return None
+    sender = Sender(Messages(service), projections, transports_from_environ())
+    sender.start()
+    return sender

@@ -7,6 +7,7 @@ SIGKILL itself right after the server accepted a message and before `Sent` is re
 from __future__ import annotations
 
 import signal
+import time
 from datetime import datetime
 
 from adapters.config import StoreConfig
@@ -14,7 +15,7 @@ from application.messages import Draft, Messages
 from betrokken.system import open_service, open_service_with_projections
 from domain.message import QUIET_TZ
 from tests.helpers.processes import Processes
-from tests.helpers.serve import BETROKKEN, environment
+from tests.helpers.serve import BETROKKEN, Server, environment
 from tests.helpers.smtp import Inbox
 from tests.messages.conftest import populate
 
@@ -93,3 +94,17 @@ def test_send_due_without_an_smtp_url_says_so_and_sends_nothing(
     queue_one_each(sqlite_store, 1)
     code, output = send_due(processes, environment(sqlite_store.data_dir))
     assert code == 1 and "BETROKKEN_SMTP_URL is not set" in output
+
+
+def test_serve_sends_what_is_due_in_the_background(
+    sqlite_store: StoreConfig, smtp: tuple[str, Inbox], processes: Processes,
+) -> None:
+    url, inbox = smtp
+    queue_one_each(sqlite_store, 2)
+    server = Server(processes, environment(sqlite_store.data_dir) | {"BETROKKEN_SMTP_URL": url})
+    deadline = time.monotonic() + 60  # the first round runs as the server starts
+    while len(inbox.received) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.stop() == 0
+    assert sorted(inbox.to()) == ["ouder0@example.nl", "ouder1@example.nl"]
+    assert statuses(sqlite_store) == {"sent": 2}
