@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 from uuid import UUID, uuid4
 
 from babel.dates import format_date
@@ -21,11 +21,14 @@ from eventsourcing.application import AggregateNotFoundError
 from adapters.delivery import DeliveryError, Outgoing, Transport
 from application.actor import SYSTEM, Actor
 from application.programs import ProgramService
-from domain.message import Mailbox, Message, Recipient, check_template, fill, header_id, mailbox_id
+from domain.message import (
+    Mailbox, Message, Recipient, check_template, digest_header_id, fill, header_id, mailbox_id,
+)
 from domain.parent import ERASED, Parent
 from domain.training_program import TrainingProgram
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 SENDER = Actor(name="sender", role="admin", schools=None)
 """The actor of the delivery events (the worker, not a person)."""
 
@@ -39,6 +42,8 @@ SUBJECTS = {
     "herinnering": "Herinnering van school",
 }
 """The e-mail subject per purpose (Dutch: the school's own language to parents)."""
+DIGEST_SUBJECT = "Berichten van school deze week"
+DIGEST_SEPARATOR = "\n\n---\n\n"
 
 
 def utc_now() -> datetime:
@@ -196,25 +201,44 @@ class Messages:
         mailbox = self._existing_mailbox(parent_id)
         return set(mailbox.opted_out) if mailbox else set()
 
-    def set_opt_out(self, parent_id: UUID, channel: str, opted_out: bool, *, actor: Actor = SYSTEM) -> set[str]:
-        """Record the parent's choice for a channel; the channels opted out of afterwards."""
-        def command() -> set[str]:
-            parent = self.service.parent(parent_id, actor)
-            mailbox = self._mailbox(parent, actor)
-            mailbox.set_opt_out(channel, opted_out, actor=actor.name)
+    def _for_parent(self, parent_id: UUID, actor: Actor, change: Callable[[Mailbox], T]) -> T:
+        """Change the parent's mailbox (opened if need be) as the actor, and save what it recorded."""
+        def command() -> T:
+            mailbox = self._mailbox(self.service.parent(parent_id, actor), actor)
+            result = change(mailbox)
             if mailbox.pending_events:
                 self.service._save(mailbox)
-            return set(mailbox.opted_out)
+            return result
         return self.service._retrying(command, mailbox_id(parent_id))
+
+    def set_opt_out(self, parent_id: UUID, channel: str, opted_out: bool, *, actor: Actor = SYSTEM) -> set[str]:
+        """Record the parent's choice for a channel; the channels opted out of afterwards."""
+        def change(mailbox: Mailbox) -> set[str]:
+            mailbox.set_opt_out(channel, opted_out, actor=actor.name)
+            return set(mailbox.opted_out)
+        return self._for_parent(parent_id, actor, change)
+
+    def delivery(self, parent_id: UUID, actor: Actor = SYSTEM) -> str:
+        """The parent's choice: `each` message as written, or a weekly `digest`."""
+        self.service.parent(parent_id, actor)
+        mailbox = self._existing_mailbox(parent_id)
+        return mailbox.delivery if mailbox else "each"
+
+    def choose_delivery(self, parent_id: UUID, mode: str, *, actor: Actor = SYSTEM) -> str:
+        """Record the parent's choice of each message or a weekly digest; the choice afterwards."""
+        def change(mailbox: Mailbox) -> str:
+            mailbox.choose_delivery(mode, actor=actor.name)
+            return mailbox.delivery
+        return self._for_parent(parent_id, actor, change)
 
     # -- delivering ------------------------------------------------------------------------
 
-    def _change(self, parent_id: UUID, change: Callable[[Mailbox], bool]) -> bool:
+    def _change(self, parent_id: UUID, change: Callable[[Mailbox], T]) -> T | None:
         """Apply a change to the parent's mailbox and save it (retrying on a concurrent edit)."""
-        def command() -> bool:
+        def command() -> T | None:
             mailbox = self._existing_mailbox(parent_id)
             if mailbox is None:
-                return False
+                return None
             changed = change(mailbox)
             if mailbox.pending_events:
                 self.service._save(mailbox)
@@ -225,40 +249,44 @@ class Messages:
         self, parent_id: UUID, message_id: UUID, transports: Mapping[str, Transport],
         *, after_send: Callable[[], None] | None = None,
     ) -> str:
-        """Send one due message at most once; its status afterwards. The start is recorded before
-        the hand-over; `after_send` runs between the hand-over and its record (a test hook)."""
+        """Send one due message (or the weekly digest it is part of) at most once; its status
+        afterwards. The start is recorded before the hand-over; `after_send` runs between the
+        hand-over and its record (a test hook)."""
         now = self.clock()
-        started = self._change(parent_id, lambda m: m.start_sending(message_id, now=now, actor=SENDER.name))
+        batch = self._change(parent_id, lambda m: m.start_sending(message_id, now=now, actor=SENDER.name)) or []
         mailbox = self._existing_mailbox(parent_id)
         assert mailbox is not None
-        if not started:
+        if not batch:
             return mailbox.messages[message_id].status
-        message = mailbox.messages[message_id]
+        items = [mailbox.messages[i] for i in batch]
         try:
-            outgoing = self._outgoing(parent_id, message, mailbox)
-            transport = transports[message.channel or "email"]
-            transport.send(outgoing)
+            outgoing = self._outgoing(parent_id, items, mailbox)
+            transports[items[0].channel or "email"].send(outgoing)
         except DeliveryError as e:
             reason = e.reason
-            self._change(parent_id, lambda m: m.record_failed(message_id, reason=reason, now=self.clock(),
-                                                              actor=SENDER.name))
+            self._change(parent_id, lambda m: [m.record_failed(i, reason=reason, now=self.clock(), actor=SENDER.name)
+                                               for i in batch])
             return "failed"
         if after_send is not None:
             after_send()
-        self._change(parent_id, lambda m: m.record_sent(message_id, now=self.clock(), actor=SENDER.name))
+        self._change(parent_id, lambda m: [m.record_sent(i, now=self.clock(), actor=SENDER.name) for i in batch])
         return "sent"
 
-    def _outgoing(self, parent_id: UUID, message: Message, mailbox: Mailbox) -> Outgoing:
-        """The message with the parent's current address (refused when gone or opted out since)."""
-        parent = self.service.parent(parent_id)
-        if parent.erased or message.text == ERASED:
+    def _outgoing(self, parent_id: UUID, items: list[Message], mailbox: Mailbox) -> Outgoing:
+        """The message (or digest) with the parent's current address (refused when gone or opted out since)."""
+        parent, first = self.service.parent(parent_id), items[0]
+        if parent.erased or any(m.text == ERASED for m in items):
             raise DeliveryError("erased")
-        if message.channel in mailbox.opted_out:
+        if first.channel in mailbox.opted_out:
             raise DeliveryError("opted_out")
-        to = parent.email if message.channel == "email" else parent.phone
+        to = parent.email if first.channel == "email" else parent.phone
         if not to or to == ERASED:
             raise DeliveryError("no_address")
-        return Outgoing(header_id=header_id(message.id), to=to, subject=SUBJECTS[message.purpose], text=message.text)
+        if not first.digest:
+            return Outgoing(header_id=header_id(first.id), to=to, subject=SUBJECTS[first.purpose], text=first.text)
+        ordered = sorted(items, key=lambda m: m.queued_at)
+        return Outgoing(header_id=digest_header_id([m.id for m in items]), to=to, subject=DIGEST_SUBJECT,
+                        text=DIGEST_SEPARATOR.join(m.text for m in ordered))
 
     def settle_interrupted(self, parent_id: UUID, message_id: UUID, *, lease: timedelta = DEFAULT_LEASE) -> bool:
         """A message left `sending` longer than `lease` (its sender died between hand-over and
@@ -271,4 +299,4 @@ class Messages:
                 return False
             return mailbox.record_failed(message_id, reason="unconfirmed", now=now, actor=SENDER.name)
 
-        return self._change(parent_id, settle)
+        return bool(self._change(parent_id, settle))

@@ -41,6 +41,10 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 SUPPRESSED_REASONS = ("weekly_cap", "opted_out", "erased", "withdrawn", "no_address")
 FAILED_REASONS = ("unconfirmed", "rejected", "unreachable", "no_sms_provider", "no_address", "erased", "opted_out")
 
+DELIVERY_MODES = ("each", "digest")
+"""A parent's choice: each message as it is written, or one weekly digest (Monday 08:00)."""
+DIGEST_DAY = 0  # Monday
+
 STATUSES = ("queued", "sending", "sent", "suppressed", "failed")
 ACTIVE = frozenset({"queued", "sending", "sent"})
 """The statuses that count towards the weekly cap (a message that left, or will)."""
@@ -73,6 +77,19 @@ def leaves_at(moment: datetime) -> datetime:
         return moment
     day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
     return datetime.combine(day, QUIET_UNTIL, tzinfo=QUIET_TZ)
+
+
+def digest_at(moment: datetime) -> datetime:
+    """When the weekly digest with a message written at `moment` leaves: the next Monday 08:00."""
+    local = moment.astimezone(QUIET_TZ)
+    day = local.date() + timedelta(days=(DIGEST_DAY - local.weekday()) % 7)
+    leaves = datetime.combine(day, QUIET_UNTIL, tzinfo=QUIET_TZ)
+    return leaves if leaves > moment else leaves + timedelta(days=7)
+
+
+def digest_header_id(message_ids: list[UUID]) -> str:
+    """The Message-ID of a digest: derived from the messages it carries, the same on every attempt."""
+    return f"<digest-{uuid5(_MAILBOX_NAMESPACE, ','.join(sorted(map(str, message_ids))))}@betrokken.local>"
 
 
 def check_template(text: str) -> None:
@@ -109,6 +126,12 @@ class Message:
     reason: str | None = None
     sent_at: datetime | None = None
     sending_since: datetime | None = None
+    digest: bool = False
+
+    @property
+    def slot(self) -> object:
+        """What takes a place in the week: the message itself, or the digest it goes out in."""
+        return ("digest", self.due_at) if self.digest else self.id
 
 
 @dataclass(frozen=True)
@@ -146,15 +169,16 @@ class Mailbox(Aggregate):
         self.school = school
         self.messages: dict[UUID, Message] = {}
         self.opted_out: set[str] = set()
+        self.delivery = "each"
 
     # -- deciding --------------------------------------------------------------------------
 
-    def active_since(self, moment: datetime) -> int:
-        """Messages that left (or will) at or after this moment: the cap's count."""
-        return sum(
-            1 for m in self.messages.values()
+    def slots_since(self, moment: datetime) -> set[object]:
+        """The messages (a digest counts as one) that left, or will, after this moment: the cap's count."""
+        return {
+            m.slot for m in self.messages.values()
             if counts_for_cap(m) and m.due_at is not None and m.due_at > moment
-        )
+        }
 
     def channel_for(self, recipient: Recipient, wanted: str | None) -> tuple[str | None, str | None]:
         """The channel a message takes (e-mail first), or None and why not."""
@@ -167,13 +191,15 @@ class Mailbox(Aggregate):
 
     def decide(self, recipient: Recipient, wanted: str | None, now: datetime) -> tuple[str | None, str | None, datetime]:
         """(channel, reason not to send, when it leaves) for a message written now."""
-        due = leaves_at(now)
+        due = digest_at(now) if self.delivery == "digest" else leaves_at(now)
         if recipient.erased:
             return None, "erased", due
         if recipient.withdrawn:
             return None, "withdrawn", due
         channel, reason = self.channel_for(recipient, wanted)
-        if reason is None and self.active_since(due - CAP_WINDOW) >= WEEKLY_CAP:
+        slots = self.slots_since(due - CAP_WINDOW)
+        joins = self.delivery == "digest" and ("digest", due) in slots  # one more item in a digest already counted
+        if reason is None and not joins and len(slots) >= WEEKLY_CAP:
             reason = "weekly_cap"
         return channel, reason, due
 
@@ -191,20 +217,35 @@ class Mailbox(Aggregate):
         chosen, reason, due = self.decide(recipient, channel, now)
         if reason is None:
             self._queued(message_id=message_id, parent_id=self.parent_id, school=self.school, purpose=purpose, channel=chosen,
-                         text=text, queued_at=now, due_at=due, actor=actor)
+                         text=text, queued_at=now, due_at=due, digest=self.delivery == "digest", actor=actor)
         else:
             self._suppressed(message_id=message_id, parent_id=self.parent_id, school=self.school, purpose=purpose, text=text,
                              queued_at=now, reason=reason, actor=actor)
         return self.messages[message_id]
 
-    def start_sending(self, message_id: UUID, *, now: datetime, actor: str) -> bool:
-        """Record that this message is about to be handed to the mail server (before it is); False
-        when it is not queued any more (sent, being sent, or never to be sent)."""
+    def start_sending(self, message_id: UUID, *, now: datetime, actor: str) -> list[UUID]:
+        """Record that this message (or the digest it belongs to: every item due in it) is about to
+        be handed to the mail server, before it is; the ids that start, none when the message is not
+        queued any more (sent, being sent, or never to be sent)."""
         m = self.messages[message_id]
         if m.status != "queued":
-            return False
-        self._sending_started(message_id=message_id, header_id=header_id(message_id), started_at=now, actor=actor)
-        return True
+            return []
+        batch = [m.id]
+        if m.digest:
+            batch = sorted((x.id for x in self.messages.values() if x.digest and x.status == "queued"
+                            and x.due_at is not None and x.due_at <= max(now, m.due_at or now)
+                            and x.channel == m.channel), key=str)
+        header = digest_header_id(batch) if m.digest else header_id(m.id)
+        for ident in batch:
+            self._sending_started(message_id=ident, header_id=header, started_at=now, actor=actor)
+        return batch
+
+    def choose_delivery(self, mode: str, *, actor: str) -> None:
+        """The parent's choice: each message as written, or a weekly digest (which counts as one)."""
+        if mode not in DELIVERY_MODES:
+            raise InvalidMessageError(f"delivery must be one of {', '.join(DELIVERY_MODES)}", delivery=mode)
+        if mode != self.delivery:
+            self._delivery_chosen(mode=mode, actor=actor)
 
     def record_sent(self, message_id: UUID, *, now: datetime, actor: str) -> bool:
         """The mail server (or SMS provider) accepted the message; False when it was not being sent."""
@@ -234,8 +275,8 @@ class Mailbox(Aggregate):
 
     @event("Queued")
     def _queued(self, *, message_id: UUID, parent_id: UUID, school: str, purpose: str, channel: str | None, text: str,
-                queued_at: datetime, due_at: datetime, actor: str) -> None:
-        self.messages[message_id] = Message(message_id, purpose, channel, text, "queued", queued_at, due_at)
+                queued_at: datetime, due_at: datetime, digest: bool, actor: str) -> None:
+        self.messages[message_id] = Message(message_id, purpose, channel, text, "queued", queued_at, due_at, digest=digest)
 
     @event("Suppressed")
     def _suppressed(self, *, message_id: UUID, parent_id: UUID, school: str, purpose: str, text: str, queued_at: datetime,
@@ -261,3 +302,7 @@ class Mailbox(Aggregate):
     @event("OptedIn")
     def _opted_in(self, *, channel: str, actor: str) -> None:
         self.opted_out.discard(channel)
+
+    @event("DeliveryChosen")
+    def _delivery_chosen(self, *, mode: str, actor: str) -> None:
+        self.delivery = mode

@@ -18,7 +18,7 @@ from marshmallow import ValidationError, fields, post_dump, validate, validates,
 from application.messages import Draft, Messages, Outcome
 from domain.errors import InvalidMessageError
 from domain.limits import MAX_MESSAGE_TEXT, MAX_RECIPIENTS, MAX_SHORT_TEXT
-from domain.message import CHANNELS, PURPOSES, Message, check_template
+from domain.message import CHANNELS, DELIVERY_MODES, PURPOSES, Message, check_template
 from web.auth import current_actor, requires, system
 from web.schemas import SHORT_TEXT, TEXT, StrictSchema
 
@@ -110,6 +110,7 @@ class MessageSchema(StrictSchema):
     due_at = fields.DateTime(allow_none=True, metadata={"description": "when it leaves (08:00 after quiet hours)"})
     sent_at = fields.DateTime()
     text = fields.String(metadata={"description": "as the parent reads it; \"gewist\" after an erasure"})
+    digest = fields.Boolean(metadata={"description": "part of the weekly digest (Monday 08:00)"})
 
     @post_dump
     def _without_empty(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -117,10 +118,14 @@ class MessageSchema(StrictSchema):
 
 
 class PreferencesSchema(StrictSchema):
-    """The channels on which a parent wants no messages."""
+    """The channels on which a parent wants no messages, and each message or a weekly digest."""
 
-    opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True,
-                            validate=validate.Length(max=len(CHANNELS)))
+    opted_out = fields.List(fields.String(validate=validate.OneOf(CHANNELS)),
+                            validate=validate.Length(max=len(CHANNELS)),
+                            metadata={"description": "exactly these channels are opted out of (omitted: unchanged)"})
+    delivery = fields.String(validate=validate.OneOf(DELIVERY_MODES), metadata={
+        "description": "each: every message as written; digest: one e-mail on Monday 08:00 (counts as one towards the cap)",
+    })
 
 
 def present(outcome: Outcome, *, preview: bool = False) -> dict[str, Any]:
@@ -173,7 +178,8 @@ def list_messages(parent_id: UUID) -> list[Message]:
 @messages_api.response(200, PreferencesSchema)
 def get_preferences(parent_id: UUID) -> dict[str, Any]:
     """The channels on which the parent wants no messages."""
-    return {"opted_out": sorted(messages().opted_out(parent_id, current_actor()))}
+    service, actor = messages(), current_actor()
+    return {"opted_out": sorted(service.opted_out(parent_id, actor)), "delivery": service.delivery(parent_id, actor)}
 
 
 @messages_api.route("/parents/<uuid:parent_id>/message-preferences", methods=["PUT"])
@@ -181,13 +187,15 @@ def get_preferences(parent_id: UUID) -> dict[str, Any]:
 @messages_api.arguments(PreferencesSchema)
 @messages_api.response(200, PreferencesSchema)
 def put_preferences(data: dict[str, Any], parent_id: UUID) -> dict[str, Any]:
-    """Record the parent's opt-outs: exactly the channels listed (an empty list: every channel again)."""
+    """Record the parent's opt-outs (exactly the channels listed; an empty list: every channel
+    again) and their choice of each message or a weekly digest."""
     service, actor = messages(), current_actor()
-    wanted = set(data["opted_out"])
-    found: set[str] = set()
-    for channel in CHANNELS:
-        found = service.set_opt_out(parent_id, channel, channel in wanted, actor=actor)
-    return {"opted_out": sorted(found)}
+    if "opted_out" in data:
+        for channel in CHANNELS:
+            service.set_opt_out(parent_id, channel, channel in data["opted_out"], actor=actor)
+    if "delivery" in data:
+        service.choose_delivery(parent_id, data["delivery"], actor=actor)
+    return {"opted_out": sorted(service.opted_out(parent_id, actor)), "delivery": service.delivery(parent_id, actor)}
 
 
 def register_messages_api(api: Api) -> None:

@@ -3,7 +3,7 @@ values are read from the code that checks them."""
 
 from __future__ import annotations
 
-from domain.message import CHANNELS, FAILED_REASONS, PURPOSES, SUPPRESSED_REASONS
+from domain.message import CHANNELS, DELIVERY_MODES, FAILED_REASONS, PURPOSES, SUPPRESSED_REASONS
 from domain.limits import ATTENDANCE_STATUSES, MAX_CENTS, MAX_GROUP, MIN_GROUP, PAYOUT_METHODS
 from domain.templates import KINDS
 from domain.user import ROLES
@@ -80,6 +80,8 @@ NOTES = {
     "failed_at": "when the failure was recorded",
     "Mailbox.Suppressed.reason": one_of(SUPPRESSED_REASONS),
     "Mailbox.Failed.reason": one_of(FAILED_REASONS),
+    "digest": "part of the weekly digest (leaves Monday 08:00; a digest counts as one message)",
+    "Mailbox.DeliveryChosen.mode": one_of(DELIVERY_MODES),
 }
 
 

@@ -149,6 +149,7 @@ def record_every_message_event(service, parent_id) -> None:
     messages.set_opt_out(parent_id, "sms", True)
     messages.write(Draft("aanmoedigen", "Goed bezig"), parent_ids=[parent_id])
     messages.set_opt_out(parent_id, "sms", False)
+    messages.choose_delivery(parent_id, "digest")
 
 
 def stored(path: Path) -> list[tuple[str, dict[str, Any]]]:

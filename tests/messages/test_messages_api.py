@@ -65,8 +65,8 @@ def test_the_fourth_message_in_a_week_is_answered_as_suppressed_by_the_weekly_ca
 def test_opting_out_of_e_mail_suppresses_the_next_message(api: Api) -> None:
     parent = family(api, "Anna")
     r = api.put(f"/parents/{parent}/message-preferences", {"opted_out": ["email"]})
-    assert r.status_code == 200 and r.json == {"opted_out": ["email"]}
-    assert api.get(f"/parents/{parent}/message-preferences").json == {"opted_out": ["email"]}
+    assert r.status_code == 200 and r.json == {"opted_out": ["email"], "delivery": "each"}
+    assert api.get(f"/parents/{parent}/message-preferences").json == {"opted_out": ["email"], "delivery": "each"}
     r = api.post("/messages", {"parent_ids": [parent], "purpose": "informeren", "text": "Hallo"})
     assert r.json["suppressed"] == [{"parent_id": parent, "reason": "opted_out"}]
 
