@@ -70,8 +70,9 @@ def populate(service: ProgramService, parents: int = 3) -> tuple[UUID, list[UUID
 
 
 @pytest.fixture
-def world(sqlite_store: StoreConfig, smtp: tuple[str, Inbox]) -> Iterator[World]:
-    service, projections = open_service_with_projections(sqlite_store)
+def world(store: StoreConfig, smtp: tuple[str, Inbox]) -> Iterator[World]:
+    """Once on SQLite and once on PostgreSQL (the messages projection's SQL runs on both)."""
+    service, projections = open_service_with_projections(store)
     clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=QUIET_TZ))
     program_id, parents = populate(service)
     try:
