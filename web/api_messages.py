@@ -138,9 +138,13 @@ def present(outcome: Outcome, *, preview: bool = False) -> dict[str, Any]:
     return answer
 
 
-def draft_of(data: dict[str, Any]) -> Draft:
-    return Draft(purpose=data["purpose"], text=data["text"], translations=data["translations"],
-                 on=data["date"], place=data["place"], channel=data["channel"])
+def written(data: dict[str, Any], *, preview: bool = False) -> dict[str, Any]:
+    """Write the message (or only say what writing it would do), as the answer shows it."""
+    draft = Draft(purpose=data["purpose"], text=data["text"], translations=data["translations"],
+                  on=data["date"], place=data["place"], channel=data["channel"])
+    outcome = messages().write(draft, parent_ids=data.get("parent_ids", []), program_id=data.get("program_id"),
+                               actor=current_actor(), preview=preview)
+    return present(outcome, preview=preview)
 
 
 @messages_api.route("/messages", methods=["POST"])
@@ -149,9 +153,7 @@ def draft_of(data: dict[str, Any]) -> Draft:
 @messages_api.response(201, OutcomeSchema)
 def write_message(data: dict[str, Any]) -> dict[str, Any]:
     """Write to parents: queued per parent, or suppressed with the reason (weekly cap, opt-out, ...)."""
-    outcome = messages().write(draft_of(data), parent_ids=data.get("parent_ids", []),
-                               program_id=data.get("program_id"), actor=current_actor())
-    return present(outcome)
+    return written(data)
 
 
 @messages_api.route("/messages/preview", methods=["POST"])
@@ -160,9 +162,7 @@ def write_message(data: dict[str, Any]) -> dict[str, Any]:
 @messages_api.response(200, OutcomeSchema)
 def preview_message(data: dict[str, Any]) -> dict[str, Any]:
     """What writing this message would do (who the cap or an opt-out holds back); records nothing."""
-    outcome = messages().write(draft_of(data), parent_ids=data.get("parent_ids", []),
-                               program_id=data.get("program_id"), actor=current_actor(), preview=True)
-    return present(outcome, preview=True)
+    return written(data, preview=True)
 
 
 @messages_api.route("/parents/<uuid:parent_id>/messages", methods=["GET"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -58,6 +59,7 @@ def tls(tmp_path: Path) -> tuple[Path, ssl.SSLContext]:
     return cert, context
 
 
+@contextmanager
 def serve(inbox: Inbox, **options: Any) -> Iterator[int]:
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=check_login,
                             auth_required=True, **options)
@@ -68,49 +70,43 @@ def serve(inbox: Inbox, **options: Any) -> Iterator[int]:
         controller.stop()
 
 
-def test_starttls_then_login_delivers(tls: tuple[Path, ssl.SSLContext]) -> None:
-    cert, context = tls
-    inbox = Inbox()
-    for port in serve(inbox, tls_context=context, require_starttls=True):
-        transport = SmtpTransport(SmtpSettings.from_url(
-            f"smtp://school:geheim%20wachtwoord@127.0.0.1:{port}?starttls=required&cafile={cert}"))
-        transport.send(MAIL)
-        transport.close()
-    assert inbox.message_ids() == ["<m1@betrokken.local>"]
+def deliver(url: str, inbox: Inbox, **server: Any) -> None:
+    """Send MAIL over `url` ({port} filled in) to a fresh server started with these options."""
+    with serve(inbox, **server) as port:
+        transport = SmtpTransport(SmtpSettings.from_url(url.format(port=port)))
+        try:
+            transport.send(MAIL)
+        finally:
+            transport.close()
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_smtps_then_login_delivers(tls: tuple[Path, ssl.SSLContext]) -> None:
+@pytest.mark.parametrize("url, implicit", [
+    ("smtp://school:geheim%20wachtwoord@127.0.0.1:{port}?starttls=required&cafile=CERT", False),  # STARTTLS
+    ("smtps://school:geheim%20wachtwoord@127.0.0.1:{port}?cafile=CERT", True),  # TLS from the first byte
+])
+def test_tls_then_login_delivers(tls: tuple[Path, ssl.SSLContext], url: str, implicit: bool) -> None:
     cert, context = tls
     inbox = Inbox()
-    # aiosmtpd counts only STARTTLS as TLS for AUTH; this connection is TLS from its first byte.
-    for port in serve(inbox, ssl_context=context, auth_require_tls=False):
-        transport = SmtpTransport(SmtpSettings.from_url(
-            f"smtps://school:geheim%20wachtwoord@127.0.0.1:{port}?cafile={cert}"))
-        transport.send(MAIL)
-        transport.close()
+    # aiosmtpd counts only STARTTLS as TLS for AUTH: an smtps server is told TLS is not required.
+    server: dict[str, Any] = (
+        {"ssl_context": context, "auth_require_tls": False} if implicit
+        else {"tls_context": context, "require_starttls": True}
+    )
+    deliver(url.replace("CERT", str(cert)), inbox, **server)
     assert inbox.message_ids() == ["<m1@betrokken.local>"]
 
 
-def test_a_wrong_password_is_a_rejected_delivery(tls: tuple[Path, ssl.SSLContext]) -> None:
+@pytest.mark.parametrize("url, reason", [
+    ("smtp://school:fout@127.0.0.1:{port}?cafile=CERT", "rejected"),  # a wrong password
+    ("smtp://school:geheim@127.0.0.1:{port}", "unreachable"),  # a certificate nobody vouches for
+])
+def test_a_refused_login_or_certificate_delivers_nothing(tls: tuple[Path, ssl.SSLContext], url: str, reason: str) -> None:
     cert, context = tls
     inbox = Inbox()
-    for port in serve(inbox, tls_context=context, require_starttls=True):
-        transport = SmtpTransport(SmtpSettings.from_url(f"smtp://school:fout@127.0.0.1:{port}?cafile={cert}"))
-        with pytest.raises(DeliveryError) as refused:
-            transport.send(MAIL)
-        transport.close()
-    assert refused.value.reason == "rejected" and inbox.received == []
-
-
-def test_a_certificate_nobody_vouches_for_is_refused(tls: tuple[Path, ssl.SSLContext]) -> None:
-    _, context = tls
-    inbox = Inbox()
-    for port in serve(inbox, tls_context=context, require_starttls=True):
-        transport = SmtpTransport(SmtpSettings.from_url(f"smtp://school:geheim@127.0.0.1:{port}"))
-        with pytest.raises(DeliveryError) as refused:
-            transport.send(MAIL)
-    assert refused.value.reason == "unreachable" and inbox.received == []
+    with pytest.raises(DeliveryError) as refused:
+        deliver(url.replace("CERT", str(cert)), inbox, tls_context=context, require_starttls=True)
+    assert refused.value.reason == reason and inbox.received == []
 
 
 @pytest.mark.parametrize("url", ["http://host", "smtp://", "smtp://host?starttls=sometimes"])
