@@ -61,6 +61,7 @@ class Draft:
     on: date | None = None
     place: str | None = None
     channel: str | None = None
+    send_at: datetime | None = None  # a moment to leave at (a campaign's reminder); None: now
 
     def check(self) -> None:
         """Every template may use only {naam}, {datum} and {plaats}."""
@@ -158,7 +159,7 @@ class Messages:
         for parent, withdrawn in for_whom:
             recipient = self._recipient(parent, withdrawn)
             if preview:
-                _, reason, _ = self._mailbox(parent, actor).decide(recipient, draft.channel, self.clock())
+                _, reason, _ = self._mailbox(parent, actor).decide(recipient, draft.channel, self.clock(), draft.send_at)
                 message_id = None
             else:
                 message = self._write_one(parent, recipient, draft, actor)
@@ -179,7 +180,7 @@ class Messages:
             mailbox = self._mailbox(parent, actor)
             message = mailbox.write(
                 message_id=message_id, purpose=draft.purpose, text=text, recipient=recipient,
-                channel=draft.channel, now=self.clock(), actor=actor.name,
+                channel=draft.channel, now=self.clock(), actor=actor.name, send_at=draft.send_at,
             )
             self.service._save(mailbox)
             return message

@@ -173,11 +173,14 @@ class Mailbox(Aggregate):
 
     # -- deciding --------------------------------------------------------------------------
 
-    def slots_since(self, moment: datetime) -> set[object]:
-        """The messages (a digest counts as one) that left, or will, after this moment: the cap's count."""
+    def slots_near(self, moment: datetime) -> set[object]:
+        """The messages (a digest counts as one) that left, or will, less than CAP_WINDOW before or
+        after this moment: every rolling week that holds the moment lies within that span, so
+        fewer than WEEKLY_CAP of them keeps each such week within the cap (messages planned for
+        later, e.g. a holiday campaign's reminders, included)."""
         return {
             m.slot for m in self.messages.values()
-            if counts_for_cap(m) and m.due_at is not None and m.due_at > moment
+            if counts_for_cap(m) and m.due_at is not None and abs(m.due_at - moment) < CAP_WINDOW
         }
 
     def channel_for(self, recipient: Recipient, wanted: str | None) -> tuple[str | None, str | None]:
@@ -189,15 +192,19 @@ class Mailbox(Aggregate):
             return usable[0], None
         return None, ("opted_out" if reachable else "no_address")
 
-    def decide(self, recipient: Recipient, wanted: str | None, now: datetime) -> tuple[str | None, str | None, datetime]:
-        """(channel, reason not to send, when it leaves) for a message written now."""
-        due = digest_at(now) if self.delivery == "digest" else leaves_at(now)
+    def decide(
+        self, recipient: Recipient, wanted: str | None, now: datetime, send_at: datetime | None = None,
+    ) -> tuple[str | None, str | None, datetime]:
+        """(channel, reason not to send, when it leaves) for a message written now, to leave at
+        `send_at` (None: as soon as quiet hours and the parent's choice of a digest allow)."""
+        moment = max(now, send_at) if send_at is not None else now
+        due = digest_at(moment) if self.delivery == "digest" else leaves_at(moment)
         if recipient.erased:
             return None, "erased", due
         if recipient.withdrawn:
             return None, "withdrawn", due
         channel, reason = self.channel_for(recipient, wanted)
-        slots = self.slots_since(due - CAP_WINDOW)
+        slots = self.slots_near(due)
         joins = self.delivery == "digest" and ("digest", due) in slots  # one more item in a digest already counted
         if reason is None and not joins and len(slots) >= WEEKLY_CAP:
             reason = "weekly_cap"
@@ -207,14 +214,15 @@ class Mailbox(Aggregate):
 
     def write(
         self, *, message_id: UUID, purpose: str, text: str, recipient: Recipient,
-        channel: str | None, now: datetime, actor: str,
+        channel: str | None, now: datetime, actor: str, send_at: datetime | None = None,
     ) -> Message:
-        """Queue a message, or record it as suppressed with the reason (cap, opt-out, erasure, withdrawal)."""
+        """Queue a message (to leave now, or at `send_at`), or record it as suppressed with the
+        reason (cap, opt-out, erasure, withdrawal)."""
         if purpose not in PURPOSES:
             raise InvalidMessageError(f"purpose must be one of {', '.join(PURPOSES)}", purpose=purpose)
         if channel is not None and channel not in CHANNELS:
             raise InvalidMessageError(f"channel must be one of {', '.join(CHANNELS)}", channel=channel)
-        chosen, reason, due = self.decide(recipient, channel, now)
+        chosen, reason, due = self.decide(recipient, channel, now, send_at)
         if reason is None:
             self._queued(message_id=message_id, parent_id=self.parent_id, school=self.school, purpose=purpose, channel=chosen,
                          text=text, queued_at=now, due_at=due, digest=self.delivery == "digest", actor=actor)

@@ -15,7 +15,9 @@ from flask import current_app
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError, fields, post_dump, validate, validates, validates_schema
 
+from application.campaigns import ReadingCampaign, plan_reading_campaign
 from application.messages import Draft, Messages, Outcome
+from domain.campaign import MAX_REMINDERS
 from domain.errors import InvalidMessageError
 from domain.limits import MAX_MESSAGE_TEXT, MAX_RECIPIENTS, MAX_SHORT_TEXT
 from domain.message import CHANNELS, DELIVERY_MODES, PURPOSES, Message, check_template
@@ -196,6 +198,51 @@ def put_preferences(data: dict[str, Any], parent_id: UUID) -> dict[str, Any]:
     if "delivery" in data:
         service.choose_delivery(parent_id, data["delivery"], actor=actor)
     return {"opted_out": sorted(service.opted_out(parent_id, actor)), "delivery": service.delivery(parent_id, actor)}
+
+
+class ReminderSchema(StrictSchema):
+    """A reminder during the holiday: its day and its text (a template)."""
+
+    on = fields.Date(required=True)
+    text = fields.String(required=True, validate=[MESSAGE_TEXT, template])
+
+
+class CampaignSchema(StrictSchema):
+    """A holiday reading campaign: the reading list before the holiday, up to two reminders during it."""
+
+    reading_list = fields.String(required=True, validate=[MESSAGE_TEXT, template], metadata={
+        "description": "the reading list as a template ({naam}, {datum}, {plaats})",
+    })
+    send_on = fields.Date(required=True, metadata={"description": "the day the reading list leaves (10:00)"})
+    reminders = fields.List(fields.Nested(ReminderSchema), load_default=list,
+                            validate=validate.Length(max=MAX_REMINDERS))
+
+
+class PlannedReminderSchema(OutcomeSchema):
+    """A reminder's day, and who it was queued or suppressed for."""
+
+    on = fields.Date()
+
+
+class PlannedSchema(StrictSchema):
+    """Who will get the reading list and each reminder, and who not (with the reason)."""
+
+    reading_list = fields.Nested(OutcomeSchema)
+    reminders = fields.List(fields.Nested(PlannedReminderSchema))
+
+
+@messages_api.route("/programs/<uuid:program_id>/reading-campaign", methods=["POST"])
+@requires("run")
+@messages_api.arguments(CampaignSchema)
+@messages_api.response(201, PlannedSchema)
+def plan_campaign(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+    """Plan a holiday reading campaign for the programme's parents, within the weekly cap."""
+    campaign = ReadingCampaign(data["reading_list"], data["send_on"], [(r["on"], r["text"]) for r in data["reminders"]])
+    planned = plan_reading_campaign(messages(), program_id, campaign, actor=current_actor())
+    return {
+        "reading_list": present(planned.reading_list),
+        "reminders": [{"on": day, **present(outcome)} for day, outcome in planned.reminders],
+    }
 
 
 def register_messages_api(api: Api) -> None:
