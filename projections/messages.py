@@ -107,3 +107,14 @@ def sending(db: Database) -> list[tuple[str, str]]:
     """(parent_id, message_id) of the messages handed to a sender whose outcome is not recorded."""
     rows = db.query("SELECT parent_id, message_id FROM messages WHERE status = 'sending' ORDER BY message_id")
     return [(str(p), str(m)) for p, m in rows]
+
+
+def failed(db: Database, schools: frozenset[str] | None) -> list[dict[str, Any]]:
+    """The messages that failed, newest first, at these schools (None: every school): for the
+    coordinator's to-do list (each links to the parent, where staff can write again)."""
+    rows = db.query(
+        "SELECT message_id, parent_id, school, purpose, channel, reason, queued_at FROM messages "
+        "WHERE status = 'failed' ORDER BY queued_at DESC, message_id"
+    )
+    keys = ("message_id", "parent_id", "school", "purpose", "channel", "reason", "queued_at")
+    return [dict(zip(keys, row)) for row in rows if schools is None or row[2] in schools]

@@ -105,7 +105,7 @@ class MessageSchema(StrictSchema):
 
     id = fields.UUID()
     purpose = fields.String()
-    status = fields.String(metadata={"description": "queued, sending, sent, suppressed or failed"})
+    status = fields.String(metadata={"description": "queued, sent, suppressed or failed (being sent reads queued)"})
     reason = fields.String()
     channel = fields.String(allow_none=True)
     queued_at = fields.DateTime()
@@ -116,6 +116,10 @@ class MessageSchema(StrictSchema):
 
     @post_dump
     def _without_empty(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # The published statuses are queued, sent, suppressed and failed: a message in a sender's
+        # hands, its outcome not yet recorded, is still `queued` to the reader.
+        if data.get("status") == "sending":
+            data["status"] = "queued"
         return {k: v for k, v in data.items() if v is not None or k in ("channel", "due_at")}
 
 

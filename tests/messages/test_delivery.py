@@ -92,3 +92,15 @@ def test_a_preview_says_who_the_cap_holds_back_and_records_nothing(world: World)
     preview = world.messages.write(Draft("informeren", "Hallo"), program_id=world.program_id, preview=True)
     assert preview.suppressed == [(world.parents[0], "weekly_cap")] and len(preview.queued) == 2
     assert world.projections.head() == head
+
+
+def test_a_message_that_failed_is_listed_among_the_failed_ones_of_its_school(world: World) -> None:
+    from projections import messages as message_view
+
+    texting = world.service.register_parent(school="12AB", name="Sms ouder", phone="0612345678").id
+    world.messages.write(Draft("informeren", "Hallo", channel="sms"), parent_ids=[texting])  # no SMS provider
+    world.send_due()
+    world.projections.catch_up()
+    [failed] = message_view.failed(world.projections.db, frozenset({"12AB"}))
+    assert (failed["parent_id"], failed["reason"], failed["channel"]) == (str(texting), "no_sms_provider", "sms")
+    assert message_view.failed(world.projections.db, frozenset({"34CD"})) == []
