@@ -49,6 +49,7 @@ def test_the_campaign_leaves_on_its_days_and_a_reminder_over_the_cap_is_suppress
                                                       (date(2026, 12, 22), "c")]),  # three reminders
     ReadingCampaign("Leeslijst", date(2026, 12, 18), [(date(2026, 12, 17), "a")]),  # a reminder before the list
     ReadingCampaign("Leeslijst {titel}", date(2026, 12, 18)),  # an unknown placeholder
+    ReadingCampaign("Leeslijst", date(2026, 12, 18), [(date(9999, 12, 31), "a")]),  # beyond a year ahead
 ])
 def test_a_wrong_plan_is_refused_and_writes_nothing(world: World, campaign: ReadingCampaign) -> None:
     head = world.projections.head()
