@@ -118,3 +118,12 @@ def failed(db: Database, schools: frozenset[str] | None) -> list[dict[str, Any]]
     )
     keys = ("message_id", "parent_id", "school", "purpose", "channel", "reason", "queued_at")
     return [dict(zip(keys, row)) for row in rows if schools is None or row[2] in schools]
+
+
+WEEK_COLUMNS = ("parent_id", "school", "week", "purpose", "written", "sent", "suppressed", "failed")
+
+
+def weeks(db: Database, schools: frozenset[str] | None) -> list[dict[str, Any]]:
+    """Messages per parent, week and purpose at these schools (None: every school), by week."""
+    rows = db.query(f"SELECT {', '.join(WEEK_COLUMNS)} FROM message_weeks ORDER BY week, parent_id, purpose")
+    return [dict(zip(WEEK_COLUMNS, row)) for row in rows if schools is None or row[1] in schools]

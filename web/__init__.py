@@ -15,6 +15,7 @@ from flask_smorest import Api
 from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_chain import register_chain_api
+from web.api_message_figures import register_message_figures_api
 from web.api_messages import register_messages_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
@@ -72,5 +73,6 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_privacy_api(api)  # erasure (web/api_privacy.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
     register_messages_api(api)  # messages to parents (web/api_messages.py)
+    register_message_figures_api(api)  # messages per parent per week (web/api_message_figures.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

@@ -107,3 +107,18 @@ def test_analysts_and_auditors_may_not_write_messages(api: Api) -> None:
     assert api.post("/messages", body, user="auditor").status_code == 403
     assert api.get(f"/parents/{parent}/messages", user="analyst").status_code == 403
     assert api.get(f"/parents/{parent}/messages", user="auditor").status_code == 200
+
+
+def test_analysts_read_messages_per_parent_per_week_with_counts_only(api: Api) -> None:
+    parent = family(api, "Anna")
+    body = {"parent_ids": [parent], "purpose": "aanmoedigen", "text": "Goed bezig!"}
+    for _ in range(4):
+        api.post("/messages", body)
+    r = api.get("/messages/weeks", user="analyst")
+    assert r.status_code == 200
+    assert r.json == [{"parent_id": parent, "school": "12AB", "week": "2026-W49", "purpose": "aanmoedigen",
+                       "written": 4, "sent": 0, "suppressed": 1, "failed": 0}]
+    csv = api.get("/messages/weeks?format=csv&school=12AB", user="analyst").get_data(as_text=True)
+    assert csv.splitlines()[0] == "parent_id,school,week,purpose,written,sent,suppressed,failed"
+    assert "Goed bezig" not in csv and "Anna" not in csv
+    assert api.get("/messages/weeks?school=34CD", user="analyst").json == []
