@@ -24,7 +24,7 @@ from application.programs import ProgramService
 from domain.message import (
     Mailbox, Message, Recipient, check_template, digest_header_id, fill, header_id, mailbox_id,
 )
-from domain.parent import ERASED, Parent
+from domain.parent import ERASED, UNREADABLE, Parent
 from domain.training_program import TrainingProgram
 
 Clock = Callable[[], datetime]
@@ -141,10 +141,10 @@ class Messages:
     @staticmethod
     def _recipient(parent: Parent, withdrawn: bool) -> Recipient:
         readable = not parent.erased and parent.name != ERASED
+        gone = (None, "", ERASED, UNREADABLE)  # no address, or one this store cannot read
         return Recipient(
             erased=not readable, withdrawn=withdrawn,
-            has_email=bool(parent.email) and parent.email != ERASED,
-            has_phone=bool(parent.phone) and parent.phone != ERASED,
+            has_email=parent.email not in gone, has_phone=parent.phone not in gone,
         )
 
     def write(
@@ -281,7 +281,7 @@ class Messages:
         if first.channel in mailbox.opted_out:
             raise DeliveryError("opted_out")
         to = parent.email if first.channel == "email" else parent.phone
-        if not to or to == ERASED:
+        if not to or to in (ERASED, UNREADABLE):
             raise DeliveryError("no_address")
         if not first.digest:
             return Outgoing(header_id=header_id(first.id), to=to, subject=SUBJECTS[first.purpose], text=first.text)
