@@ -38,7 +38,7 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 """No message leaves between 21:00 and 08:00 Dutch time: it waits until 08:00."""
 
 # Why a message was not sent (suppressed: decided when it was written; failed: when delivering).
-SUPPRESSED_REASONS = ("weekly_cap", "opted_out", "erased", "withdrawn", "no_address")
+SUPPRESSED_REASONS = ("weekly_cap", "opted_out", "erased", "withdrawn")
 FAILED_REASONS = ("unconfirmed", "rejected", "unreachable", "no_sms_provider", "no_address", "erased", "opted_out")
 
 DELIVERY_MODES = ("each", "digest")
@@ -184,13 +184,20 @@ class Mailbox(Aggregate):
         }
 
     def channel_for(self, recipient: Recipient, wanted: str | None) -> tuple[str | None, str | None]:
-        """The channel a message takes (e-mail first), or None and why not."""
+        """The channel a message takes (one with an address first, e-mail before a text), or None
+        when the parent opted out of every channel that could reach them. Without any address and
+        any opt-out the message is still queued: its delivery fails `no_address`, and the
+        coordinator's list of failed messages says whose contact details to complete."""
         addressed = [c for c in (wanted,) if c] or list(CHANNELS)
-        reachable = [c for c in addressed if (recipient.has_email if c == "email" else recipient.has_phone)]
-        usable = [c for c in reachable if c not in self.opted_out]
-        if usable:
-            return usable[0], None
-        return None, ("opted_out" if reachable else "no_address")
+        usable = [c for c in addressed if c not in self.opted_out]
+        if not usable:
+            return None, "opted_out"
+        reachable = [c for c in usable if (recipient.has_email if c == "email" else recipient.has_phone)]
+        if reachable:
+            return reachable[0], None
+        if len(usable) < len(addressed):  # the only channels left have no address: the opt-out decides
+            return None, "opted_out"
+        return usable[0], None
 
     def decide(
         self, recipient: Recipient, wanted: str | None, now: datetime, send_at: datetime | None = None,

@@ -4,7 +4,7 @@ nothing recorded), `GET /api/v1/parents/{id}/messages`, and a parent's opt-outs 
 
 Each parent's message is decided by their mailbox (domain/message.py): queued (it leaves at once,
 or at 08:00 after quiet hours) or suppressed with a reason (`weekly_cap`, `opted_out`, `erased`,
-`withdrawn`, `no_address`). `betrokken messages send-due` (and `serve`) delivers the queued ones."""
+`withdrawn`). `betrokken messages send-due` (and `serve`) delivers the queued ones."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class SuppressedSchema(StrictSchema):
     """A parent the message was not sent to, and why."""
 
     parent_id = fields.UUID()
-    reason = fields.String(metadata={"description": "weekly_cap, opted_out, erased, withdrawn or no_address"})
+    reason = fields.String(metadata={"description": "weekly_cap, opted_out, erased or withdrawn"})
 
 
 class WrittenSchema(StrictSchema):

@@ -104,3 +104,12 @@ def test_a_message_that_failed_is_listed_among_the_failed_ones_of_its_school(wor
     [failed] = message_view.failed(world.projections.db, frozenset({"12AB"}))
     assert (failed["parent_id"], failed["reason"], failed["channel"]) == (str(texting), "no_sms_provider", "sms")
     assert message_view.failed(world.projections.db, frozenset({"34CD"})) == []
+
+
+def test_a_parent_without_an_address_is_queued_and_the_delivery_fails_no_address(world: World) -> None:
+    quiet = world.service.register_parent(school="12AB", name="Zonder adres").id
+    assert world.messages.write(Draft("informeren", "Hallo"), parent_ids=[quiet]).queued == [quiet]
+    assert world.send_due().failed == 1
+    [message] = world.messages.of_parent(quiet)
+    assert (message.status, message.reason) == ("failed", "no_address")
+    assert world.inbox.received == []

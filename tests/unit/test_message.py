@@ -71,7 +71,9 @@ def test_opting_out_of_email_sends_a_text_instead_and_of_both_suppresses() -> No
     assert write(box, at(1, 10)).channel == "sms"
     box.set_opt_out("sms", True, actor="test")
     assert write(box, at(1, 11)).reason == "opted_out"
-    assert write(box, at(1, 11), Recipient(False, False, False, False)).reason == "no_address"
+    box.set_opt_out("sms", False, actor="test")  # out of e-mail only, no phone: nothing reaches them
+    assert write(box, at(1, 12), Recipient(False, False, True, False)).reason == "opted_out"
+    assert write(mailbox(), at(1, 12), Recipient(False, False, False, False)).channel == "email"  # fails no_address
 
 
 def test_erasure_and_withdrawal_come_before_the_cap() -> None:
