@@ -3,6 +3,7 @@ page lists the parent's messages. Dutch first."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from uuid import UUID
 
@@ -79,3 +80,20 @@ def test_the_english_ui_translates_the_form(app: Flask, client_as) -> None:  # n
     post(client, "/language", {"lang": "en", "next": "/"})
     page = client.get(f"/messages/new?program={program_id}").get_data(as_text=True)
     assert "This message goes to 2 parent(s)." in page and "already 3 messages this week: 1" in page
+
+
+def test_staff_record_a_parents_opt_out_and_choice_of_a_weekly_digest(app: Flask, client_as) -> None:  # noqa: F811
+    _, parents = programme(app)
+    jan = parents[1]
+    client = client_as("trainer")
+    saved = post(client, f"/parents/{jan}/message-preferences", {"no_email": "y", "delivery": "digest"}, follow=True)
+    assert saved.status_code == 200 and "De voorkeuren voor berichten zijn opgeslagen." in saved.get_data(as_text=True)
+    messages = app.extensions[EXTENSION]
+    assert messages.opted_out(jan) == {"email"} and messages.delivery(jan) == "digest"
+    page = client.get(f"/parents/{jan}").get_data(as_text=True)
+    assert re.search(r'<input checked id="no_email"|<input[^>]*id="no_email"[^>]*checked', page), "the opt-out is shown"
+    assert re.search(r'<input checked[^>]*value="digest"|<input[^>]*value="digest"[^>]*checked', page)
+    post(client, f"/parents/{jan}/message-preferences", {"delivery": "each"})
+    assert messages.opted_out(jan) == set() and messages.delivery(jan) == "each"
+    assert post(client_as("controle"), f"/parents/{jan}/message-preferences", {"delivery": "each"}).status_code == 403
+    assert post(client, f"/parents/{jan}/message-preferences", {"delivery": "elke eeuw"}).status_code == 422

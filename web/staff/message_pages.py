@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from application.messages import Draft, Outcome
@@ -71,6 +71,17 @@ class MessageForm(FlaskForm):
     place = StringField(_l("Plaats voor {plaats} (niet verplicht)"), [Optional(), Length(max=MAX_FORM_TEXT)])
 
 
+DELIVERY_LABELS = {"each": _l("Elk bericht apart"), "digest": _l("Eén overzicht per week (maandag 08.00 uur)")}
+
+
+class PreferencesForm(FlaskForm):
+    """What the parent wants: no e-mail, no text messages, each message or a weekly digest."""
+
+    no_email = BooleanField(_l("Geen e-mail"))
+    no_sms = BooleanField(_l("Geen sms"))
+    delivery = RadioField(_l("Berichten ontvangen"), choices=choices(DELIVERY_LABELS.items()), default="each")
+
+
 def reasons_counted(outcome: Outcome) -> list[tuple[str, int]]:
     """How many parents each reason holds back, in the labels' order."""
     counted = Counter(reason for _, reason in outcome.suppressed)
@@ -121,12 +132,34 @@ def write_message() -> ResponseReturnValue:
     )
 
 
+@bp.route("/parents/<uuid:parent_id>/message-preferences", methods=["POST"])
+@requires("run")
+def save_preferences(parent_id: UUID) -> ResponseReturnValue:
+    """Record the parent's opt-outs per channel and their choice of each message or a weekly digest."""
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        abort(422)
+    service, who = messages(), actor()
+    service.set_opt_out(parent_id, "email", bool(form.no_email.data), actor=who)
+    service.set_opt_out(parent_id, "sms", bool(form.no_sms.data), actor=who)
+    service.choose_delivery(parent_id, form.delivery.data, actor=who)
+    return done(_("De voorkeuren voor berichten zijn opgeslagen."), "staff.parent", parent_id=parent_id)
+
+
 @bp.app_context_processor
 def message_helpers() -> dict[str, Any]:
-    """The parent page's list of messages (templates call `parent_messages(p.id)`)."""
+    """The parent page's list of messages and preferences form (templates call `parent_messages(p.id)`
+    and `message_preferences(p.id)`)."""
 
     def parent_messages(parent_id: UUID) -> list[Message]:
         return messages().of_parent(parent_id, actor()) if may("records") else []
 
-    return {"parent_messages": parent_messages, "purpose_labels": PURPOSE_LABELS,
-            "message_status_labels": STATUS_LABELS, "message_reason_labels": REASON_LABELS}
+    def message_preferences(parent_id: UUID) -> PreferencesForm:
+        service, who = messages(), actor()
+        opted_out = service.opted_out(parent_id, who)
+        return PreferencesForm(formdata=None, no_email="email" in opted_out, no_sms="sms" in opted_out,
+                               delivery=service.delivery(parent_id, who))
+
+    return {"parent_messages": parent_messages, "message_preferences": message_preferences,
+            "purpose_labels": PURPOSE_LABELS, "message_status_labels": STATUS_LABELS,
+            "message_reason_labels": REASON_LABELS}
