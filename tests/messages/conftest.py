@@ -44,6 +44,7 @@ class World:
     inbox: Inbox
     program_id: UUID
     parents: list[UUID]
+    config: StoreConfig
 
     def transports(self) -> dict[str, Transport]:
         return {"email": SmtpTransport(SmtpSettings.from_url(self.smtp_url)), "sms": NoSmsProvider()}
@@ -76,7 +77,7 @@ def world(store: StoreConfig, smtp: tuple[str, Inbox]) -> Iterator[World]:
     clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=QUIET_TZ))
     program_id, parents = populate(service)
     try:
-        yield World(service, projections, Messages(service, clock), clock, smtp[0], smtp[1], program_id, parents)
+        yield World(service, projections, Messages(service, clock), clock, smtp[0], smtp[1], program_id, parents, store)
     finally:
         projections.close()
         service.close()
