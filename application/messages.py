@@ -25,6 +25,8 @@ from domain.message import (
     Mailbox, Message, Recipient, check_template, digest_header_id, fill, header_id, mailbox_id,
 )
 from domain.parent import ERASED, UNREADABLE, Parent
+from domain.rules import counts_for
+from domain.session import Session
 from domain.training_program import TrainingProgram
 
 Clock = Callable[[], datetime]
@@ -130,6 +132,20 @@ class Messages:
                 parent = self.service.parent(pid, actor)
                 found[pid] = (parent, self._withdrawn_everywhere(parent))
         return list(found.values())
+
+    def absent_last_time(self, program_id: UUID, actor: Actor = SYSTEM) -> tuple[Session | None, list[UUID]]:
+        """The programme's last held session (by start) and the parents it counted for who were
+        not there (absent, or no record: excused ones are left out), for a message to just them."""
+        held = [s for s in self.service.sessions(program_id, actor) if s.held]
+        if not held:
+            return None, []
+        last, program = held[-1], self.service.program(program_id, actor)
+        missed = [
+            pid for pid in program.enrolled_parents()
+            if counts_for(True, pid, last.date, last.participants, program.enrolment_periods(pid))
+            and last.attendance.get(pid) not in ("present", "excused")
+        ]
+        return last, missed
 
     def _withdrawn_everywhere(self, parent: Parent) -> bool:
         programs: list[TrainingProgram] = [

@@ -97,3 +97,23 @@ def test_staff_record_a_parents_opt_out_and_choice_of_a_weekly_digest(app: Flask
     assert messages.opted_out(jan) == set() and messages.delivery(jan) == "each"
     assert post(client_as("controle"), f"/parents/{jan}/message-preferences", {"delivery": "each"}).status_code == 403
     assert post(client, f"/parents/{jan}/message-preferences", {"delivery": "elke eeuw"}).status_code == 422
+
+
+def test_a_message_to_those_who_missed_the_last_session(app: Flask, client_as) -> None:  # noqa: F811
+    program_id, parents = programme(app)
+    service = app.extensions["betrokken"].service
+    first, last = service.schedule_series(program_id, title="Voorleesavond", first_starts_at=datetime(
+        2026, 11, 17, 19, tzinfo=QUIET_TZ), weeks=2, actor=ADMIN)
+    service.take_roll_call(first.id, [(p, "absent") for p in parents], actor=ADMIN)
+    # the last one: Fatima there, Jan absent, Sanne without a record (counts as absent)
+    service.take_roll_call(last.id, [(parents[0], "present"), (parents[1], "absent")], actor=ADMIN)
+    client = client_as("trainer")
+    page = client.get(f"/messages/new?program={program_id}&absent=1").get_data(as_text=True)
+    assert "wie er niet was bij Voorleesavond 2 (" in page and "Dit bericht gaat naar 2 ouder(s)." in page
+    sent = post(client, f"/messages/new?program={program_id}&absent=1",
+                {"purpose": "aanmoedigen", "text": "We misten je, {naam}!"}, follow=True)
+    assert "Bericht klaargezet voor 2 ouder(s)." in sent.get_data(as_text=True)
+    messages = app.extensions[EXTENSION]
+    assert [m.text for m in messages.of_parent(parents[1])] == ["We misten je, Jan de Vries!"]
+    assert [m.text for m in messages.of_parent(parents[2])] == ["We misten je, Sanne Bakker!"]
+    assert all(m.text == "Hallo" for m in messages.of_parent(parents[0]))

@@ -100,9 +100,11 @@ def summary(outcome: Outcome) -> str:
 @bp.route("/messages/new", methods=["GET", "POST"])
 @requires("run")
 def write_message() -> ResponseReturnValue:
-    """Write to one parent (?parent=ID) or a programme's parents (?program=ID)."""
+    """Write to one parent (?parent=ID), a programme's parents (?program=ID), or those of them who
+    missed its last session (?program=ID&absent=1)."""
     service, who = system().service, actor()
     parent_arg, program_arg = request.args.get("parent"), request.args.get("program")
+    absent_only = request.args.get("absent") == "1"
     try:
         parent_id = UUID(parent_arg) if parent_arg else None
         program_id = UUID(program_arg) if program_arg and not parent_arg else None
@@ -117,6 +119,9 @@ def write_message() -> ResponseReturnValue:
     else:
         abort(404)
     addressed: dict[str, Any] = {"parent_ids": [parent_id] if parent_id else [], "program_id": program_id, "actor": who}
+    last, missed = messages().absent_last_time(program_id, who) if program_id is not None else (None, [])
+    if absent_only:
+        addressed.update(parent_ids=missed, program_id=None)
     # Before sending: who would the cap, an opt-out, an erasure or a withdrawal hold back now?
     preview = messages().write(Draft("informeren", "-"), preview=True, **addressed)
     form = MessageForm()
@@ -129,6 +134,7 @@ def write_message() -> ResponseReturnValue:
         ),
         lambda outcome: done(summary(outcome), endpoint, **values),
         target=target, preview=preview, held_back=reasons_counted(preview),
+        last=last, missed=missed, absent_only=absent_only, program_id=program_id,
     )
 
 
