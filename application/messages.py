@@ -73,8 +73,9 @@ class Draft:
     def for_parent(self, parent: Parent) -> str:
         """The template in the parent's language (Dutch when there is none), filled in for them."""
         language = (parent.language or "nl").strip().lower()
-        template = self.translations.get(language) or self.text
-        locale = language if language in self.translations else "nl"
+        translations = {k.strip().lower(): v for k, v in self.translations.items()}
+        template = translations.get(language) or self.text
+        locale = language if language in translations else "nl"
         try:
             day = format_date(self.on, format="full", locale=locale) if self.on else ""
         except (ValueError, LookupError):  # a language babel does not know: the Dutch date

@@ -57,7 +57,7 @@ def test_an_opted_out_parent_gets_nothing_and_the_reason_is_recorded(world: Worl
 
 def test_the_parents_language_comes_first_with_dutch_as_the_fallback(world: World) -> None:
     draft = Draft("herinnering", "Beste {naam}, tot {datum} in {plaats}",
-                  translations={"tr": "Sayın {naam}, {datum} {plaats}"}, on=date(2026, 12, 3), place="de aula")
+                  translations={"TR ": "Sayın {naam}, {datum} {plaats}"}, on=date(2026, 12, 3), place="de aula")
     world.messages.write(draft, parent_ids=world.parents[:2])
     world.send_due()
     texts = {str(m["To"]): m.get_payload().strip() for m in world.inbox.received}
