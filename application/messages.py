@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError
 from adapters.delivery import DeliveryError, Outgoing, Transport
 from application.actor import SYSTEM, Actor
 from application.programs import ProgramService
+from domain.languages import language_code
 from domain.message import (
     Mailbox, Message, Recipient, check_template, digest_header_id, fill, header_id, mailbox_id,
 )
@@ -72,8 +73,8 @@ class Draft:
 
     def for_parent(self, parent: Parent) -> str:
         """The template in the parent's language (Dutch when there is none), filled in for them."""
-        language = (parent.language or "nl").strip().lower()
-        translations = {k.strip().lower(): v for k, v in self.translations.items()}
+        language = language_code(parent.language)
+        translations = {language_code(k): v for k, v in self.translations.items()}
         template = translations.get(language) or self.text
         locale = language if language in translations else "nl"
         try:

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.browser
 ADMIN = Actor("beheer", "admin", None)
 
 
-def programme_with_a_busy_parent(data_dir: Path) -> tuple[str, str]:
+def programme_with_a_busy_parent(data_dir: Path) -> tuple[str, str, str]:
     """A programme with three parents; one already had three messages this week. Its id and the
-    id of a parent the message will reach."""
+    ids of the two parents the message will reach (Dutch and Turkish at home)."""
     service = open_service(StoreConfig(data_dir=data_dir))
     try:
         program = service.create_program(school="12AB", name="Voorlezen groep 3", kind="pact",
@@ -38,7 +38,7 @@ def programme_with_a_busy_parent(data_dir: Path) -> tuple[str, str]:
         messages = Messages(service)
         for text in ("Welkom bij Voorlezen!", "Morgen de eerste bijeenkomst.", "Goed bezig, {naam}!"):
             messages.write(Draft("informeren", text), parent_ids=[ids[0]])
-        return str(program.id), str(ids[1])
+        return str(program.id), str(ids[1]), str(ids[2])
     finally:
         service.close()
 
@@ -46,7 +46,7 @@ def programme_with_a_busy_parent(data_dir: Path) -> tuple[str, str]:
 def test_a_coordinator_writes_to_a_programmes_parents_and_sees_the_cap_first(
     server: Server, browser, tmp_path: Path,
 ) -> None:
-    program_id, jan = programme_with_a_busy_parent(server.data_dir)
+    program_id, jan, ayse = programme_with_a_busy_parent(server.data_dir)
     page: Page = browser.new_page(viewport={"width": 768, "height": 1024}, locale="nl-NL")
     sign_in(page, server, "trainer")
     page.goto(f"{server.url}/programs/{program_id}")
@@ -56,6 +56,8 @@ def test_a_coordinator_writes_to_a_programmes_parents_and_sees_the_cap_first(
     expect(preview).to_contain_text("al 3 berichten deze week: 1")
     page.get_by_label("Doel").select_option("herinnering")
     page.get_by_label("Bericht").fill("Beste {naam}, donderdag om 19.00 uur lezen we samen in {plaats}. Neem uw kind mee!")
+    page.locator("#translations-0-language").fill("tr")
+    page.locator("#translations-0-text").fill("Sayın {naam}, perşembe saat 19.00'da {plaats} birlikte okuyoruz.")
     page.get_by_label("Plaats voor {plaats} (niet verplicht)").fill("de ouderkamer")
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
     shot = (DOCS if UPDATE_SCREENSHOTS else tmp_path) / "message.png"
@@ -67,7 +69,9 @@ def test_a_coordinator_writes_to_a_programmes_parents_and_sees_the_cap_first(
     row = page.locator("table#parent-messages tbody tr").first
     expect(row).to_contain_text("Herinnering")
     expect(row).to_contain_text("Beste Jan de Vries, donderdag om 19.00 uur lezen we samen in de ouderkamer.")
-    page.locator("#messages-h").scroll_into_view_if_needed()
+    page.goto(f"{server.url}/parents/{ayse}")
+    expect(page.locator("table#parent-messages tbody tr").first).to_contain_text("Sayın Ayşe Kaya, perşembe")
+    page.goto(f"{server.url}/parents/{jan}")
     shot = (DOCS if UPDATE_SCREENSHOTS else tmp_path) / "parent-messages.png"
     page.locator("section[aria-labelledby=messages-h]").screenshot(path=str(shot))
     assert shot.stat().st_size > 5_000

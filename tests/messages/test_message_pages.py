@@ -117,3 +117,20 @@ def test_a_message_to_those_who_missed_the_last_session(app: Flask, client_as) -
     assert [m.text for m in messages.of_parent(parents[1])] == ["We misten je, Jan de Vries!"]
     assert [m.text for m in messages.of_parent(parents[2])] == ["We misten je, Sanne Bakker!"]
     assert all(m.text == "Hallo" for m in messages.of_parent(parents[0]))
+
+
+def test_a_translation_reaches_the_parents_who_speak_it_and_dutch_the_rest(app: Flask, client_as) -> None:  # noqa: F811
+    program_id, parents = programme(app)
+    service = app.extensions["betrokken"].service
+    ayse = service.register_parent(school="12AB", name="Ayşe Kaya", email="ayse@example.nl", language="Turks",
+                                   children=[("Elif", 3)], actor=ADMIN)
+    service.enroll(program_id, parent_id=ayse.id, enrolled_on=date(2026, 9, 1), actor=ADMIN)
+    client = client_as("trainer")
+    assert "Talen thuis van deze ouders: tr (1)" in client.get(f"/messages/new?program={program_id}").get_data(as_text=True)
+    post(client, f"/messages/new?program={program_id}", {
+        "purpose": "informeren", "text": "Beste {naam}, tot donderdag.",
+        "translations-0-language": "tr", "translations-0-text": "Sayın {naam}, perşembe görüşmek üzere.",
+    })
+    messages = app.extensions[EXTENSION]
+    assert [m.text for m in messages.of_parent(ayse.id)] == ["Sayın Ayşe Kaya, perşembe görüşmek üzere."]
+    assert [m.text for m in messages.of_parent(parents[1])] == ["Beste Jan de Vries, tot donderdag."]

@@ -118,3 +118,11 @@ def test_replay_rebuilds_the_same_mailbox() -> None:
     assert replayed is not None and replayed.messages == box.messages
     assert (replayed.opted_out, replayed.delivery) == ({"sms"}, "digest")
     assert {m.due_at for m in replayed.messages.values()} == {at(7, 8)}  # both in Monday's digest
+
+
+@pytest.mark.parametrize("typed, code", [("Turks", "tr"), (" tr ", "tr"), ("Turkish", "tr"), ("Marokkaans", "ar"),
+                                         ("", "nl"), (None, "nl"), ("Nederlands", "nl"), ("Klingon", "klingon")])
+def test_a_home_language_as_typed_becomes_one_code(typed: str | None, code: str) -> None:
+    from domain.languages import language_code
+
+    assert language_code(typed) == code

@@ -13,12 +13,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateField, Field, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from application.messages import Draft, Outcome
 from domain.errors import InvalidMessageError
-from domain.limits import MAX_FORM_TEXT, MAX_MESSAGE_TEXT
+from domain.languages import language_code
+from domain.limits import MAX_FORM_TEXT, MAX_MESSAGE_TEXT, MAX_SHORT_TEXT
 from domain.message import Message, check_template
 from web.api_messages import messages
 from web.forms import choices
@@ -26,6 +29,9 @@ from web.staff import bp
 from web.staff.access import actor, may, requires, system
 from web.staff.form_command import done, run_form
 
+
+MAX_TRANSLATION_ROWS = 6
+"""Home languages written in one message at most (more is a mistake)."""
 
 PURPOSE_LABELS = {
     "informeren": _l("Informeren"),
@@ -60,8 +66,16 @@ def template_check(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_("Gebruik alleen {naam}, {datum} en {plaats}.")) from None
 
 
+class TranslationRow(Form):
+    """The message in one home language (an empty row is skipped)."""
+
+    language = StringField(_l("Taal"), [Optional(), Length(max=MAX_SHORT_TEXT)])
+    text = TextAreaField(_l("Tekst in die taal"), [Optional(), Length(max=MAX_MESSAGE_TEXT), template_check])
+
+
 class MessageForm(FlaskForm):
-    """A message to parents: its purpose, the text (a template) and what {datum} and {plaats} mean."""
+    """A message to parents: its purpose, the text (a template, Dutch), its translations, and what
+    {datum} and {plaats} mean."""
 
     purpose = SelectField(_l("Doel"), [InputRequired(message=_l("Kies een doel."))],
                           choices=choices(PURPOSE_LABELS.items()))
@@ -69,6 +83,14 @@ class MessageForm(FlaskForm):
                                          Length(max=MAX_MESSAGE_TEXT), template_check])
     on = DateField(_l("Datum voor {datum} (niet verplicht)"), [Optional()])
     place = StringField(_l("Plaats voor {plaats} (niet verplicht)"), [Optional(), Length(max=MAX_FORM_TEXT)])
+    translations = FieldList(FormField(TranslationRow), min_entries=2, max_entries=MAX_TRANSLATION_ROWS)
+
+    def translated(self) -> dict[str, str]:
+        """The filled-in translations by language code."""
+        return {
+            language_code(row.form.language.data): row.form.text.data or "" for row in self.translations
+            if (row.form.language.data or "").strip() and (row.form.text.data or "").strip()
+        }
 
 
 DELIVERY_LABELS = {"each": _l("Elk bericht apart"), "digest": _l("Eén overzicht per week (maandag 08.00 uur)")}
@@ -124,17 +146,20 @@ def write_message() -> ResponseReturnValue:
         addressed.update(parent_ids=missed, program_id=None)
     # Before sending: who would the cap, an opt-out, an erasure or a withdrawal hold back now?
     preview = messages().write(Draft("informeren", "-"), preview=True, **addressed)
+    spoken = Counter(language_code(p.language) for p, _ in messages().recipients(**addressed))
     form = MessageForm()
     endpoint, values = target["endpoint"]
     return run_form(
         "staff/message_form.html", form,
         lambda: messages().write(
-            Draft(form.purpose.data, form.text.data or "", on=form.on.data, place=(form.place.data or "").strip() or None),
+            Draft(form.purpose.data, form.text.data or "", translations=form.translated(), on=form.on.data,
+                  place=(form.place.data or "").strip() or None),
             **addressed,
         ),
         lambda outcome: done(summary(outcome), endpoint, **values),
         target=target, preview=preview, held_back=reasons_counted(preview),
         last=last, missed=missed, absent_only=absent_only, program_id=program_id,
+        languages=sorted((code, n) for code, n in spoken.items() if code != "nl"),
     )
 
 
