@@ -23,6 +23,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from adapters.keystore import TOMBSTONE, KeyStore
+from domain.message import Mailbox
 from domain.parent import ERASED, UNREADABLE, Parent
 from domain.training_program import TrainingProgram
 
@@ -52,6 +53,8 @@ PERSONAL: dict[str, PersonalFields] = {
     get_topic(Parent.Registered): PersonalFields(_originator, ("name", "phone", "email", "language"), ("name",)),
     get_topic(Parent.ChildAdded): PersonalFields(_originator, ("name",)),
     get_topic(TrainingProgram.ParentWithdrawn): PersonalFields(_parent, ("reason",)),
+    get_topic(Mailbox.Queued): PersonalFields(_parent, ("text",)),
+    get_topic(Mailbox.Suppressed): PersonalFields(_parent, ("text",)),
 }
 
 

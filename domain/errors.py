@@ -213,3 +213,12 @@ class ConcurrentEditError(DomainError):
     """Someone else kept changing the same record; reload and retry."""
 
     code = "concurrent_edit"
+
+
+# -- messages to parents -----------------------------------------------------------------------
+
+
+class InvalidMessageError(DomainError):
+    """A message with a purpose, channel or placeholder the toolkit's messages do not have."""
+
+    code = "invalid_message"

@@ -75,3 +75,11 @@ by the API and the staff form: no quoted names, no bare hosts."""
 def is_email(value: str) -> bool:
     """Whether a text is an e-mail address as the API documents it."""
     return re.fullmatch(EMAIL_PATTERN, value) is not None
+
+# -- messages to parents -----------------------------------------------------------------------
+
+MAX_MESSAGE_TEXT = 2000
+"""A message to parents (a reading list included); a text message is split by the provider."""
+
+MAX_RECIPIENTS = 1000
+"""Parents named in one message (a school's whole roll; more is a mistake)."""

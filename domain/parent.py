@@ -198,7 +198,7 @@ class Parent(Aggregate):
         own = (self.name, self.phone, self.email, self.language)
         return UNREADABLE in own or any(c.name == UNREADABLE for c in self.children.values())
 
-    ERASED_FIELDS = ("name", "phone", "email", "language", "children.name", "withdrawal reasons")
+    ERASED_FIELDS = ("name", "phone", "email", "language", "children.name", "withdrawal reasons", "message texts")
 
     def erase(self, *, reason: str, actor: str) -> bool:
         """Record that the parent's personal data is being erased (AVG); False when it already was."""

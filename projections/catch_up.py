@@ -28,11 +28,11 @@ from eventsourcing.persistence import JSONTranscoder
 
 from adapters.sealing import SealedRecorder
 from adapters.verification import PageCheck
-from projections import attendance, completion, facts, rewards
+from projections import attendance, completion, facts, messages, rewards
 from projections.db import Database, Tx
 from projections.tally import tallies
 
-SCHEMA_VERSION = "3"  # 2: dirty_programs; 3: fact tables clustered by programme
+SCHEMA_VERSION = "4"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: messages
 VIEWS = (attendance, completion, rewards)
 VIEW_NAMES = ("facts",) + tuple(v.NAME for v in VIEWS)
 """The views advance together (one read of the log feeds all of them); each keeps its row."""
@@ -53,7 +53,7 @@ BOOKKEEPING = {
 
 def all_tables() -> dict[str, str]:
     """Every table of the read-model store, with its DDL."""
-    tables = {**BOOKKEEPING, **facts.TABLES}
+    tables = {**BOOKKEEPING, **facts.TABLES, **messages.TABLES}
     for view in VIEWS:
         tables.update(view.TABLES)
     return tables
@@ -73,7 +73,7 @@ def reset(tx: Tx) -> None:
     sqlite = not tx.is_postgres
     for name, ddl in all_tables().items():
         tx.execute(ddl + (" WITHOUT ROWID" if sqlite and name in clustered else ""))
-    for ddl in facts.INDEXES + [i for v in VIEWS for i in v.INDEXES]:
+    for ddl in facts.INDEXES + [i for v in VIEWS for i in v.INDEXES] + messages.INDEXES:
         tx.execute(ddl)
     tx.execute("INSERT INTO projection_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     tx.executemany("INSERT INTO projection_positions VALUES (?, 0)", [(v,) for v in VIEW_NAMES])
@@ -182,7 +182,7 @@ class CatchUp:
 
     def __post_init__(self) -> None:
         self.ledger = facts.Ledger()
-        self.topics = self.ledger.topics
+        self.topics = self.ledger.topics | messages.TOPICS
         self.decode = StateDecoder(self.app)
         recorder = self.app.recorder
         # A store without seals (a library recorder in memory) has no chain to check against.
@@ -221,7 +221,10 @@ class CatchUp:
 
     def apply(self, tx: Tx, events: list[facts.Event]) -> int:
         """Record the page's facts and mark the programmes they touched dirty; returns how many."""
-        page = self.ledger.record(tx, events)
+        # Messages to parents are their own view (projections/messages.py), in this transaction too.
+        mine = messages.TOPICS
+        messages.apply(tx, [e for e in events if e[1] in mine])
+        page = self.ledger.record(tx, [e for e in events if e[1] not in mine])
         page.write(tx)
         if page.touched:
             tx.executemany(

@@ -19,6 +19,7 @@ from application.accounts import ACCOUNTS_FILE, Accounts
 from application.programs import ProgramService
 from betrokken.catalogue import shapes
 from betrokken.catalogue.notes import note
+from domain.message import Mailbox
 from domain.parent import Parent
 from domain.rules import CompletionRule, RewardScheme
 from domain.session import Session
@@ -47,7 +48,7 @@ class Store:
 
 
 STORES = (
-    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session)),
+    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session, Mailbox)),
     Store(Accounts, ACCOUNTS_FILE, (User,)),
 )
 

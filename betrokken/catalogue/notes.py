@@ -3,6 +3,7 @@ values are read from the code that checks them."""
 
 from __future__ import annotations
 
+from domain.message import CHANNELS, DELIVERY_MODES, FAILED_REASONS, PURPOSES, SUPPRESSED_REASONS
 from domain.limits import ATTENDANCE_STATUSES, MAX_CENTS, MAX_GROUP, MIN_GROUP, PAYOUT_METHODS
 from domain.templates import KINDS
 from domain.user import ROLES
@@ -64,6 +65,23 @@ NOTES = {
     "token_hash": "SHA-256 of the token, hex (the token itself is never stored)",
     "cap_cents": "euro cents; `null`: no cap",
     "payout": one_of(PAYOUT_METHODS),
+    # messages to parents (domain/message.py)
+    "message_id": "the message's id",
+    "purpose": one_of(PURPOSES),
+    "channel": one_of(CHANNELS) + "; `null`: none (suppressed)",
+    "Mailbox.OptedOut.channel": one_of(CHANNELS),
+    "Mailbox.OptedIn.channel": one_of(CHANNELS),
+    "text": "the message as the parent reads it: the template in their language, filled in",
+    "queued_at": "when it was written",
+    "due_at": "when it may leave: at once, or 08:00 Dutch time after quiet hours",
+    "header_id": "the e-mail Message-ID, the same on every attempt",
+    "started_at": "when the sender took it, before handing it over",
+    "sent_at": "when the mail server or provider accepted it",
+    "failed_at": "when the failure was recorded",
+    "Mailbox.Suppressed.reason": one_of(SUPPRESSED_REASONS),
+    "Mailbox.Failed.reason": one_of(FAILED_REASONS),
+    "digest": "part of the weekly digest (leaves Monday 08:00; a digest counts as one message)",
+    "Mailbox.DeliveryChosen.mode": one_of(DELIVERY_MODES),
 }
 
 

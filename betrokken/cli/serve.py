@@ -13,6 +13,7 @@ from adapters.checkpoints import CheckpointLog
 from adapters.config import StoreConfig
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
+from betrokken.sender import start_sender
 
 
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
@@ -49,6 +50,10 @@ def command(host: str, port: int, threads: int) -> None:
     app = open_app()
     system = app.extensions["betrokken"]
     checkpointer = start_checkpointer(system.config, system.service.recorder)
+    try:
+        sender = start_sender(system.service, system.projections)  # messages to parents (betrokken/sender.py)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
@@ -68,4 +73,6 @@ def command(host: str, port: int, threads: int) -> None:
         server.close()
         if checkpointer is not None:
             checkpointer.stop()
+        if sender is not None:
+            sender.stop()
         system.close()

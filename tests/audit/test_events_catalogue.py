@@ -13,6 +13,8 @@ from typing import Any, Iterator
 import pytest
 
 from adapters.config import StoreConfig
+from adapters.delivery import DeliveryError, Outgoing
+from application.messages import Draft, Messages
 from application.accounts import ACCOUNTS_FILE, Accounts
 from betrokken.catalogue import events
 from betrokken.system import open_service
@@ -106,6 +108,7 @@ def record_every_event(config: StoreConfig) -> None:
         service.record_payout(program.id, parent_id=parent.id, amount_cents=500, method="cash")
         off = service.schedule_session(program.id, title="Vervalt", starts_at=datetime(2025, 11, 4, 19, tzinfo=CET))
         service.cancel_session(off.id, reason="trainer ziek")
+        record_every_message_event(service, parent.id)
         service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
         service.erase_parent(parent.id, reason="verzoek van de ouder")
     finally:
@@ -119,6 +122,34 @@ def record_every_event(config: StoreConfig) -> None:
         accounts.disable("trainer")
     finally:
         accounts.close()
+
+
+class Provider:
+    """An SMS provider that accepts the first message and refuses the next."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def send(self, message: Outgoing) -> None:
+        self.sent += 1
+        if self.sent > 1:
+            raise DeliveryError("rejected")
+
+    def close(self) -> None:
+        pass
+
+
+def record_every_message_event(service, parent_id) -> None:
+    """A message sent, one failed, one suppressed by an opt-out; the opt-out taken back."""
+    messages = Messages(service, clock=lambda: datetime(2025, 11, 5, 10, tzinfo=CET))
+    provider = Provider()
+    for _ in range(2):
+        sent = messages.write(Draft("informeren", "Beste {naam}"), parent_ids=[parent_id]).message_ids[parent_id]
+        messages.deliver(parent_id, sent, {"sms": provider})
+    messages.set_opt_out(parent_id, "sms", True)
+    messages.write(Draft("aanmoedigen", "Goed bezig"), parent_ids=[parent_id])
+    messages.set_opt_out(parent_id, "sms", False)
+    messages.choose_delivery(parent_id, "digest")
 
 
 def stored(path: Path) -> list[tuple[str, dict[str, Any]]]:

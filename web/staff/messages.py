@@ -76,6 +76,8 @@ MESSAGES: dict[type, Say] = {
     refused.UserDisabledError: lambda e: _("Deze gebruiker is uitgeschakeld."),
     # storage
     refused.ConcurrentEditError: lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
+    # messages to parents
+    refused.InvalidMessageError: lambda e: _("Kies een doel uit de lijst en gebruik in de tekst alleen {naam}, {datum} en {plaats}."),
 }
 
 
