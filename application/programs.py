@@ -23,6 +23,7 @@ from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
 from application.clock import today
+from application.corrections import Corrections
 from application.directory import Directory
 from domain import participation
 from domain.errors import ConcurrentEditError, NotFoundError
@@ -55,6 +56,7 @@ class ProgramService(Application):
         self.keys = keys  # before super().__init__, which builds the mapper
         super().__init__(env)
         self.directory = Directory(self)
+        self.corrections = Corrections(self)  # application/corrections.py: rectification, closure
         self.retries = 0
         self._stripes = [threading.Lock() for _ in range(64)]
         self.saved_listeners: list[SavedListener] = list(saved_listeners)
@@ -186,7 +188,9 @@ class ProgramService(Application):
         """Record a child's (tussen)toets result within a programme the parent is enrolled in."""
         def command() -> Assessment:
             parent = self.parent(parent_id, actor)
-            self.program(program_id, actor).ensure_was_enrolled(parent_id)
+            program = self.program(program_id, actor)
+            program.ensure_open()
+            program.ensure_was_enrolled(parent_id)
             assessment = parent.record_assessment(program_id=program_id, actor=actor.name, **result)
             self._save(parent)
             return assessment
@@ -342,6 +346,7 @@ class ProgramService(Application):
         def command() -> Session:
             session = self._get(Session, "session", session_id)
             program = self._scoped_program_of(session, actor)
+            program.ensure_open()
             program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_attendance(records, actor=actor.name)
             self._save(session)
@@ -355,6 +360,7 @@ class ProgramService(Application):
         def command() -> Session:
             session = self._get(Session, "session", session_id)
             program = self._scoped_program_of(session, actor)
+            program.ensure_open()
             program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_homework(records, actor=actor.name)
             self._save(session)
@@ -365,6 +371,7 @@ class ProgramService(Application):
         """Cancel a session that has no roll call yet."""
         def command() -> Session:
             session = self.session(session_id, actor)
+            self._scoped_program_of(session, actor).ensure_open()
             session.cancel(reason=reason, actor=actor.name)
             self._save(session)
             return session

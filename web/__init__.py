@@ -15,6 +15,7 @@ from flask_smorest import Api
 from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_chain import register_chain_api
+from web.api_corrections import register_corrections_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
@@ -70,5 +71,6 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_chain_api(api)  # the sealed log to verify (web/api_chain.py)
     register_privacy_api(api)  # erasure (web/api_privacy.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
+    register_corrections_api(api)  # corrections, school year, closure (web/api_corrections.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app
