@@ -143,3 +143,12 @@ class Corrections:
             self.service._save(parent)
             return parent
         return self.service._retrying(command, parent_id)
+
+    def record_access_report(self, parent_id: UUID, *, actor: Actor = SYSTEM) -> Parent:
+        """Record that everything held about a parent was produced (AVG art. 15)."""
+        def command() -> Parent:
+            parent = self.service.parent(parent_id, actor)
+            parent.record_access_report(actor=actor.name)
+            self.service._save(parent)
+            return parent
+        return self.service._retrying(command, parent_id)

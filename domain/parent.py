@@ -353,3 +353,11 @@ class Parent(Aggregate):
     @event("ErasureRefused")
     def _erasure_refused(self, *, refusal: str, reason: str, actor: str) -> None:
         self.erasure_held_until = None
+
+    def record_access_report(self, *, actor: str) -> None:
+        """Record that everything held about the parent was produced for them (AVG art. 15)."""
+        self._access_report_produced(actor=actor)
+
+    @event("AccessReportProduced")
+    def _access_report_produced(self, *, actor: str) -> None:
+        pass

@@ -118,6 +118,7 @@ def record_every_event(config: StoreConfig) -> None:
         service.corrections.reopen_program(program.id, reason="te vroeg")
         service.corrections.hold_erasure(parent.id, until=date(2026, 3, 1), hold="decision", reason="verzoek")
         service.corrections.refuse_erasure(parent.id, refusal="geschil", reason="verzoek")
+        service.corrections.record_access_report(parent.id)
         service.erase_parent(parent.id, reason="verzoek van de ouder")
     finally:
         service.close()
