@@ -53,9 +53,10 @@ LOGGED: dict[str, tuple[str, str, Ids]] = {
     "api_audit_history.get_aggregate_state": ("api", AUDIT, _aggregate_if_parent),
     "staff.parent": ("ui", RUN, _path("parent_id")),
     "staff.audit_timeline": ("ui", AUDIT, _aggregate_if_parent),
-    "staff_privacy.edit_parent": ("ui", RUN, _path("parent_id")),
-    "staff_privacy.payout_history": ("ui", RUN, _path("parent_id")),
-    "staff_privacy.access_report": ("ui", ACCESS, _path("parent_id")),
+    "staff.edit_parent": ("ui", RUN, _path("parent_id")),
+    "staff.edit_child": ("ui", RUN, _path("parent_id")),
+    "staff.payout_history_page": ("ui", RUN, _path("parent_id")),
+    "staff.access_report_page": ("ui", ACCESS, _path("parent_id")),
 }
 
 

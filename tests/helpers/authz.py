@@ -235,6 +235,8 @@ def ui_form(method: str, rule: str, world: World, scope: str, client: FlaskClien
     ids = _ids(world, scope)
     if rule == "/sessions/<uuid:session_id>/cancellation" and scope != "-":
         ids["session_id"] = world.fresh_session(scope)
+    if scope != "-":
+        ids.update(correction_targets(rule, world, scope))
     data: dict[str, str] = {}
     if method == "POST":
         data["csrf_token"] = csrf_token(client, "/login") or csrf_token(client, "/")

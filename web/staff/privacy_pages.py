@@ -1,0 +1,127 @@
+"""The staff's pages for corrections and privacy: correct a parent's or child's details, a
+parent's payout history with reversal (after a confirmation), a programme closed and reopened,
+and the printable access report (AVG art. 15). Dutch first, like every page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from domain.errors import NotFoundError
+from application.parent_file import access_report, payout_history
+from web.privacy_forms import ChildCorrectionForm, ParentCorrectionForm, ReasonForm
+from web.staff import bp
+from web.staff.access import actor, requires, system
+from web.staff.form_command import done, run_form
+from web.staff.present import payout_label
+
+
+def _reads_of(parent_id: UUID) -> list[dict[str, Any]]:
+    log = system().reads
+    return [vars(r) for r in log.find(parent_id=parent_id, limit=100_000)] if log else []
+
+
+@bp.route("/parents/<uuid:parent_id>/edit", methods=["GET", "POST"])
+@requires("run")
+def edit_parent(parent_id: UUID) -> ResponseReturnValue:
+    """Correct a parent's name, phone, e-mail or home language."""
+    service = system().service
+    p = service.parent(parent_id, actor())
+    form = ParentCorrectionForm()
+    if request.method == "GET":
+        form.name.data, form.phone.data, form.email.data, form.language.data = p.name, p.phone, p.email, p.language
+    return run_form(
+        "staff/parent_edit.html", form,
+        lambda: service.corrections.correct_parent(parent_id, changes=form.changes(), actor=actor()),
+        lambda _p: done(_("De gegevens zijn gecorrigeerd."), "staff.parent", parent_id=parent_id),
+        p=p,
+    )
+
+
+@bp.route("/parents/<uuid:parent_id>/children/<uuid:child_id>/edit", methods=["GET", "POST"])
+@requires("run")
+def edit_child(parent_id: UUID, child_id: UUID) -> ResponseReturnValue:
+    """Correct a child's name or groep."""
+    service = system().service
+    p = service.parent(parent_id, actor())
+    child = p.children.get(child_id)
+    if child is None:
+        raise NotFoundError("child", child_id)
+    form = ChildCorrectionForm()
+    if request.method == "GET":
+        form.name.data, form.group.data = child.name, child.group
+    return run_form(
+        "staff/child_edit.html", form,
+        lambda: service.corrections.correct_child(parent_id, child_id, name=form.name.data, group=form.group.data,
+                                                  actor=actor()),
+        lambda _c: done(_("De gegevens zijn gecorrigeerd."), "staff.parent", parent_id=parent_id),
+        p=p, child=child,
+    )
+
+
+@bp.get("/parents/<uuid:parent_id>/payouts")
+@requires("records")
+def payout_history_page(parent_id: UUID) -> ResponseReturnValue:
+    """Every payout to the parent: date, amount, method, who, and whether it was reversed."""
+    p = system().service.parent(parent_id, actor())
+    return render_template("staff/payout_history.html", p=p, payouts=payout_history(system().service, parent_id, actor()),
+                           payout_label=payout_label)
+
+
+@bp.route("/programs/<uuid:program_id>/payouts/<uuid:payout_id>/reversal", methods=["GET", "POST"])
+@requires("run")
+def reverse_payout(program_id: UUID, payout_id: UUID) -> ResponseReturnValue:
+    """Reverse a payout recorded by mistake, after asking (with the reason)."""
+    service = system().service
+    program = service.program(program_id, actor())
+    payout = program.payout(payout_id)
+    p = service.parent(payout.parent_id, actor())
+    form = ReasonForm()
+    return run_form(
+        "staff/payout_reversal.html", form,
+        lambda: service.corrections.reverse_payout(program_id, payout_id, reason=form.reason.data, actor=actor()),
+        lambda _x: done(_("De uitbetaling is teruggedraaid."), "staff.payout_history_page", parent_id=p.id),
+        program=program, payout=payout, p=p,
+    )
+
+
+@bp.route("/programs/<uuid:program_id>/closure", methods=["GET", "POST"])
+@requires("run")
+def close_program(program_id: UUID) -> ResponseReturnValue:
+    """Close a programme: its figures become final."""
+    service = system().service
+    program = service.program(program_id, actor())
+    form = ReasonForm()
+    return run_form(
+        "staff/program_closure.html", form,
+        lambda: service.corrections.close_program(program_id, reason=form.reason.data, actor=actor()),
+        lambda _x: done(_("Het programma is afgesloten."), "staff.program", program_id=program_id),
+        program=program, reopening=False,
+    )
+
+
+@bp.route("/programs/<uuid:program_id>/reopening", methods=["GET", "POST"])
+@requires("reopen")
+def reopen_program(program_id: UUID) -> ResponseReturnValue:
+    """Reopen a closed programme (admins)."""
+    service = system().service
+    program = service.program(program_id, actor())
+    form = ReasonForm()
+    return run_form(
+        "staff/program_closure.html", form,
+        lambda: service.corrections.reopen_program(program_id, reason=form.reason.data, actor=actor()),
+        lambda _x: done(_("Het programma is heropend."), "staff.program", program_id=program_id),
+        program=program, reopening=True,
+    )
+
+
+@bp.get("/parents/<uuid:parent_id>/access-report")
+@requires("access")
+def access_report_page(parent_id: UUID) -> ResponseReturnValue:
+    """Everything held about the parent, to print or save as PDF (AVG art. 15); producing it is recorded."""
+    report = access_report(system().service, parent_id, reads=_reads_of, actor=actor())
+    return render_template("staff/access_report.html", r=report, payout_label=payout_label)
