@@ -111,19 +111,11 @@ def _program_command(run: str, program_id: str, reason: str, payout_id: str | No
 @command.command("close-programme")
 @click.argument("program_id", metavar="ID")
 @click.option("--reason", required=True)
-def close_programme(program_id: str, reason: str) -> None:
-    """Close a programme: no more sessions, enrolments or payouts; its figures are final."""
-    _program_command("close", program_id, reason)
-    _done(f"programme {program_id} closed")
-
-
-@command.command("reopen-programme")
-@click.argument("program_id", metavar="ID")
-@click.option("--reason", required=True)
-def reopen_programme(program_id: str, reason: str) -> None:
-    """Reopen a closed programme."""
-    _program_command("reopen", program_id, reason)
-    _done(f"programme {program_id} reopened")
+@click.option("--reopen", is_flag=True, help="Reopen a closed programme instead.")
+def close_programme(program_id: str, reason: str, reopen: bool) -> None:
+    """Close a programme (no more sessions, enrolments or payouts; its figures final), or reopen it."""
+    _program_command("reopen" if reopen else "close", program_id, reason)
+    _done(f"programme {program_id} {'reopened' if reopen else 'closed'}")
 
 
 @command.command("reverse-payout")

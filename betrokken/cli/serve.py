@@ -13,6 +13,8 @@ from adapters.checkpoints import CheckpointLog
 from adapters.config import StoreConfig
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
+from betrokken.cli.privacy import retention_months
+from betrokken.sweeper import Sweeper
 
 
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
@@ -49,6 +51,8 @@ def command(host: str, port: int, threads: int) -> None:
     app = open_app()
     system = app.extensions["betrokken"]
     checkpointer = start_checkpointer(system.config, system.service.recorder)
+    sweeper = Sweeper(system.service, system.idempotency, retention_months())  # daily (docs/privacy.md)
+    sweeper.start()
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
@@ -68,4 +72,5 @@ def command(host: str, port: int, threads: int) -> None:
         server.close()
         if checkpointer is not None:
             checkpointer.stop()
+        sweeper.stop()
         system.close()

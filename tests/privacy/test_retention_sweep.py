@@ -98,3 +98,26 @@ def test_reading_a_parent_s_history_on_the_command_line_is_logged(sqlite_store, 
     logged = run(sqlite_store, monkeypatch, "privacy", "reads", "--parent", world["running"])
     assert "betrokken audit history" in logged.stdout and "cli" in logged.stdout
     assert run(sqlite_store, monkeypatch, "privacy", "reads", "--verify").stdout.startswith("intact: 1 reads")
+
+
+def test_the_server_s_daily_sweep_erases_the_parents_past_retention(sqlite_store, world) -> None:
+    import threading
+
+    from betrokken.sweeper import Sweeper
+
+    service = open_service(sqlite_store)
+    sweeper = Sweeper(service, None, {}, interval=3600, first_delay=0)
+    try:
+        sweeper.start()
+        waiting = threading.Event()
+        for _ in range(600):  # polls for the first sweep (no timing assertion)
+            if sweeper.runs:
+                break
+            waiting.wait(0.1)
+        assert sweeper.runs == 1
+        erased = {str(p.id) for p in service.parents() if p.erased}
+        assert {world["old_pact"], world["old_info"]} <= erased  # retention ended in 2025
+        assert world["running"] not in erased and world["old_and_running"] not in erased and world["never"] not in erased
+    finally:
+        sweeper.stop()
+        service.close()

@@ -89,34 +89,33 @@ def reverse_payout(program_id: UUID, payout_id: UUID) -> ResponseReturnValue:
     )
 
 
+def _closure_page(program_id: UUID, reopening: bool) -> ResponseReturnValue:
+    """Close (staff) or reopen (admins) a programme, with the reason."""
+    service = system().service
+    program = service.program(program_id, actor())
+    form = ReasonForm()
+    command = service.corrections.reopen_program if reopening else service.corrections.close_program
+    said = _("Het programma is heropend.") if reopening else _("Het programma is afgesloten.")
+    return run_form(
+        "staff/program_closure.html", form,
+        lambda: command(program_id, reason=form.reason.data, actor=actor()),
+        lambda _x: done(said, "staff.program", program_id=program_id),
+        program=program, reopening=reopening,
+    )
+
+
 @bp.route("/programs/<uuid:program_id>/closure", methods=["GET", "POST"])
 @requires("run")
 def close_program(program_id: UUID) -> ResponseReturnValue:
     """Close a programme: its figures become final."""
-    service = system().service
-    program = service.program(program_id, actor())
-    form = ReasonForm()
-    return run_form(
-        "staff/program_closure.html", form,
-        lambda: service.corrections.close_program(program_id, reason=form.reason.data, actor=actor()),
-        lambda _x: done(_("Het programma is afgesloten."), "staff.program", program_id=program_id),
-        program=program, reopening=False,
-    )
+    return _closure_page(program_id, reopening=False)
 
 
 @bp.route("/programs/<uuid:program_id>/reopening", methods=["GET", "POST"])
 @requires("reopen")
 def reopen_program(program_id: UUID) -> ResponseReturnValue:
     """Reopen a closed programme (admins)."""
-    service = system().service
-    program = service.program(program_id, actor())
-    form = ReasonForm()
-    return run_form(
-        "staff/program_closure.html", form,
-        lambda: service.corrections.reopen_program(program_id, reason=form.reason.data, actor=actor()),
-        lambda _x: done(_("Het programma is heropend."), "staff.program", program_id=program_id),
-        program=program, reopening=True,
-    )
+    return _closure_page(program_id, reopening=True)
 
 
 @bp.get("/parents/<uuid:parent_id>/access-report")
