@@ -195,3 +195,26 @@ def test_a_closed_programme_refuses_every_command_until_an_admin_reopens_it(api:
             api.last_position())
     api.enroll(p["program"], newcomer["id"])
     replays_identically(api)
+
+
+def test_corrections_keep_the_figures_and_the_replay_on_both_stores(any_api: Api) -> None:
+    api = any_api
+    program = api.program(rewards={"per_session_cents": 500, "per_homework_cents": 0, "per_assessment_cents": 1000})
+    parent = api.parent()
+    api.enroll(program["id"], parent["id"])
+    s = api.session(program["id"])
+    assert api.roll_call(s["id"], (parent["id"], "present")).status_code == 200
+    a = api.post(f"/parents/{parent['id']}/assessments", {
+        "program_id": program["id"], "child_id": parent["children"][0]["id"], "name": "Cito",
+        "score": 8, "max_score": 10, "taken_on": "2025-10-01"}).json
+    pay = api.post(f"/programs/{program['id']}/payouts", {"parent_id": parent["id"], "amount_cents": 700, "method": "cash"}).json
+    assert patch(api, f"/parents/{parent['id']}", {"name": "Fatma"}).status_code == 200
+    assert api.post(f"/parents/{parent['id']}/assessments/{a['id']}/correction", {"withdrawn": True, "reason": "x"}).status_code == 200
+    assert api.post(f"/programs/{program['id']}/payouts/{pay['id']}/reversal", {"reason": "x"}).status_code == 200
+    assert api.post(f"/programs/{program['id']}/closure", {"reason": "klaar"}).status_code == 200
+    row = rewards_of(api, program["id"])
+    assert (row["assessment_cents"], row["paid_cents"], row["outstanding_cents"]) == (0, 0, 500)
+    replays_identically(api)
+    assert api.get(f"/parents/{parent['id']}").json["name"] == "Fatma"
+    reads = api.get(f"/audit/reads?parent_id={parent['id']}", user="auditor").json["items"]
+    assert [r["activity"] for r in reads] == ["PATCH /api/v1/parents/<uuid:parent_id>", "GET /api/v1/parents/<uuid:parent_id>"]
