@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, StringField, ValidationError
+from wtforms import BooleanField, DateField, Field, IntegerField, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from domain.limits import MAX_FORM_TEXT, MAX_SHORT_TEXT, MAX_TEXT, is_email
-from web.forms import group_range, required
+from web.forms import DecimalCommaField, group_range, not_negative, required
 
 
 def _strip(value: Any) -> Any:
@@ -47,3 +47,23 @@ class ReasonForm(FlaskForm):
     """Why (kept in the history with who did it)."""
 
     reason = StringField(_l("Reden"), [required(), Length(max=MAX_TEXT)], filters=[_strip])
+
+
+class AssessmentCorrectionForm(FlaskForm):
+    """A result's score and maximum as they should read, or its withdrawal, with the reason."""
+
+    score = DecimalCommaField(_l("Score"), [Optional(), not_negative()])
+    max_score = DecimalCommaField(_l("Maximale score"), [Optional()])
+    withdrawn = BooleanField(_l("Toetsuitslag intrekken (telt dan niet meer mee)"))
+    reason = StringField(_l("Reden"), [required(), Length(max=MAX_TEXT)], filters=[_strip])
+
+    def validate_max_score(self, field: Field) -> None:
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(_l("Vul een getal groter dan 0 in."))
+
+
+class SchoolYearForm(FlaskForm):
+    """The school and the first day of its new school year."""
+
+    school = SelectField(_l("School"), [InputRequired(message=_l("Kies een school."))], choices=[])
+    on = DateField(_l("Eerste dag van het nieuwe schooljaar"), [InputRequired(message=_l("Vul een datum in."))])

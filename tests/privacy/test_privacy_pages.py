@@ -84,3 +84,21 @@ def test_the_access_report_page_is_dutch_printable_and_for_admins(api: Api, earn
     assert signed_in(api, "staff").get(f"/parents/{p['parent']}/access-report").status_code == 403
     reads = api.get(f"/audit/reads?parent_id={p['parent']}&user=admin", user="auditor").json["items"]
     assert any(r["channel"] == "ui" and r["purpose"].startswith("inzageverzoek") for r in reads)
+
+
+def test_staff_correct_or_withdraw_a_result_and_start_the_school_year_on_forms(api: Api, earning) -> None:
+    p = earning
+    staff = signed_in(api, "staff")
+    assert "Corrigeren" in staff.get(f"/parents/{p['parent']}").get_data(as_text=True)
+    url = f"/parents/{p['parent']}/assessments/{p['assessment']}/correction"
+    assert post(staff, url, {"score": "2", "max_score": "10", "reason": ""}).status_code == 422
+    assert post(staff, url, {"score": "2", "max_score": "10", "reason": "overgenomen"}).status_code == 302
+    assert api.get(f"/programs/{p['program']}/rewards").json[0]["assessment_cents"] == 0
+    assert post(staff, url, {"withdrawn": "y", "reason": "verkeerd kind"}).status_code == 302
+    assert "ingetrokken" in staff.get(f"/parents/{p['parent']}").get_data(as_text=True)
+    refused = post(staff, url, {"score": "9", "reason": "toch"})
+    assert refused.status_code == 409 and "ingetrokken" in refused.get_data(as_text=True)
+    r = post(staff, "/school-year", {"school": "12AB", "on": "2026-08-31"})
+    assert r.status_code == 302
+    assert api.get(f"/parents/{p['parent']}").json["children"][0]["group"] == 5
+    assert post(staff, "/school-year", {"school": "34CD", "on": "2026-08-31"}).status_code == 422  # not a choice

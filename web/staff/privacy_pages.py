@@ -13,7 +13,9 @@ from flask_babel import gettext as _
 
 from domain.errors import NotFoundError
 from application.parent_file import access_report, payout_history
-from web.privacy_forms import ChildCorrectionForm, ParentCorrectionForm, ReasonForm
+from web.privacy_forms import (
+    AssessmentCorrectionForm, ChildCorrectionForm, ParentCorrectionForm, ReasonForm, SchoolYearForm,
+)
 from web.staff import bp
 from web.staff.access import actor, requires, system
 from web.staff.form_command import done, run_form
@@ -60,6 +62,42 @@ def edit_child(parent_id: UUID, child_id: UUID) -> ResponseReturnValue:
                                                   actor=actor()),
         lambda _c: done(_("De gegevens zijn gecorrigeerd."), "staff.parent", parent_id=parent_id),
         p=p, child=child,
+    )
+
+
+@bp.route("/parents/<uuid:parent_id>/assessments/<uuid:assessment_id>/correction", methods=["GET", "POST"])
+@requires("run")
+def correct_assessment(parent_id: UUID, assessment_id: UUID) -> ResponseReturnValue:
+    """Correct a result's score or maximum, or withdraw it; the rewards follow."""
+    service = system().service
+    p = service.parent(parent_id, actor())
+    a = p.assessment(assessment_id)
+    form = AssessmentCorrectionForm()
+    if request.method == "GET":
+        form.score.data, form.max_score.data = a.score, a.max_score
+    return run_form(
+        "staff/assessment_correction.html", form,
+        lambda: service.corrections.correct_assessment(
+            parent_id, assessment_id, reason=form.reason.data, withdrawn=bool(form.withdrawn.data),
+            score=None if form.score.data is None else float(form.score.data),
+            max_score=None if form.max_score.data is None else float(form.max_score.data), actor=actor()),
+        lambda _a: done(_("De toetsuitslag is gecorrigeerd."), "staff.parent", parent_id=parent_id),
+        p=p, a=a,
+    )
+
+
+@bp.route("/school-year", methods=["GET", "POST"])
+@requires("run")
+def school_year() -> ResponseReturnValue:
+    """The new school year at one of my schools: every child a group up, groep 8 leaves."""
+    form = SchoolYearForm()
+    schools = actor().schools or sorted(set(system().service.directory.school_of_each().values()) - {""})
+    form.school.choices = [(s, s) for s in sorted(schools)]
+    return run_form(
+        "staff/school_year.html", form,
+        lambda: system().service.corrections.start_school_year(form.school.data, on=form.on.data, actor=actor()),
+        lambda counts: done(_("Nieuw schooljaar: %(moved)s kinderen een groep hoger, %(left)s van school (groep 8).",
+                              moved=counts[0], left=counts[1]), "staff.parents"),
     )
 
 
