@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 from adapters.read_log import Read, new_trace, now
+from web.roles import holds
 
 log = logging.getLogger("betrokken.reads")
 MAX_PURPOSE = 200
@@ -43,6 +44,38 @@ def _aggregate_if_parent(response: Response) -> list[str]:
     return [str(ident)] if ident is not None and _school(str(ident)) is not None else []
 
 
+def _names_shown() -> bool:
+    """Whether the signed-in user's pages show parents' names (analysts see ids only)."""
+    who = _who()
+    return who is not None and holds(who[1], "records")
+
+
+def _program_parents(response: Response) -> list[str]:
+    """A programme's page or download names every parent ever enrolled (for roles that see names)."""
+    program_id = (request.view_args or {}).get("program_id")
+    if program_id is None or not _names_shown() or (request.view_args or {}).get("table") == "sessions":
+        return []
+    return [str(p) for p in _service().program(program_id).enrolled_parents()]
+
+
+def _session_parents(response: Response) -> list[str]:
+    """A roll call names the parents enrolled in the session's programme."""
+    session_id = (request.view_args or {}).get("session_id")
+    if session_id is None or not _names_shown():
+        return []
+    return [str(p) for p in _service().program(_service().session(session_id).program_id).enrolled_parents()]
+
+
+def _school_parents(response: Response) -> list[str]:
+    """The parents list of the user's schools."""
+    who = getattr(current_user, "actor", None)
+    return [str(p) for p in _service().directory.parents_of(who.schools)] if who is not None else []
+
+
+def _service() -> Any:
+    return current_app.extensions["betrokken"].service
+
+
 # endpoint -> (channel, default purpose, the parents it showed)
 LOGGED: dict[str, tuple[str, str, Ids]] = {
     "api_parents.get_parent": ("api", RUN, _path("parent_id")),
@@ -52,6 +85,10 @@ LOGGED: dict[str, tuple[str, str, Ids]] = {
     "api_audit_history.get_aggregate_events": ("api", AUDIT, _aggregate_if_parent),
     "api_audit_history.get_aggregate_state": ("api", AUDIT, _aggregate_if_parent),
     "staff.parent": ("ui", RUN, _path("parent_id")),
+    "staff.parents": ("ui", RUN, _school_parents),
+    "staff.program": ("ui", RUN, _program_parents),
+    "staff.program_csv": ("export", RUN, _program_parents),
+    "staff.session": ("ui", RUN, _session_parents),
     "staff.audit_timeline": ("ui", AUDIT, _aggregate_if_parent),
     "staff.edit_parent": ("ui", RUN, _path("parent_id")),
     "staff.edit_child": ("ui", RUN, _path("parent_id")),
@@ -61,7 +98,7 @@ LOGGED: dict[str, tuple[str, str, Ids]] = {
 
 
 def _school(parent_id: str) -> str | None:
-    directory = current_app.extensions["betrokken"].service.directory
+    directory = _service().directory
     try:
         ident = UUID(parent_id)
     except ValueError:
@@ -96,12 +133,15 @@ def log_reads(response: Response) -> Response:
     channel, default, ids = spec
     trace, at, why = new_trace(), now(), purpose(default)
     activity = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
-    reads: list[Any] = []
-    for parent_id in ids(response):
-        school = _school(parent_id)
-        if school is not None:
-            reads.append(Read(at, who[0], who[1], parent_id, school, channel, activity, why, trace))
-    reads_log.append(reads)
+    try:
+        reads: list[Any] = []
+        for parent_id in ids(response):
+            school = _school(parent_id)
+            if school is not None:
+                reads.append(Read(at, who[0], who[1], parent_id, school, channel, activity, why, trace))
+        reads_log.append(reads)
+    except Exception:  # the answer is made: a log that fails is reported loudly, the answer still goes
+        log.exception("could not log the reads of %s %s", request.method, request.path)
     return response
 
 

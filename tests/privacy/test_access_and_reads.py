@@ -87,3 +87,20 @@ def test_the_access_report_of_a_demo_parent_holds_every_fact_of_their_history(ap
     # producing it was logged as a read, with the access purpose
     assert any(x["activity"].endswith("/access-report") and x["purpose"].startswith("inzageverzoek")
                for x in reads(api, "admin", parent_id=str(parent_id), user="admin"))
+
+
+def test_a_programme_page_and_roll_call_naming_parents_are_logged_for_staff_not_for_analysts(api: Api) -> None:
+    program = api.program()
+    parent = api.parent()
+    api.enroll(program["id"], parent["id"])
+    s = api.session(program["id"])
+    staff_page(api, f"/programs/{program['id']}", user="staff")
+    staff_page(api, f"/sessions/{s['id']}", user="staff")
+    staff_page(api, f"/programs/{program['id']}", user="analyst")
+    staff_page(api, "/parents", user="staff")
+    found = reads(api, parent_id=parent["id"])
+    assert [(r["user"], r["activity"]) for r in found] == [
+        ("staff", "GET /programs/<uuid:program_id>"),
+        ("staff", "GET /sessions/<uuid:session_id>"),
+        ("staff", "GET /parents"),
+    ]
