@@ -44,7 +44,7 @@ class ReadsQuerySchema(LogQuerySchema):
     """Whose reads (a parent's, a user's, or both), from where, how many."""
 
     parent_id = fields.UUID()
-    user = fields.String(validate=validate.Length(min=1, max=MAX_TEXT))
+    user = fields.String(validate=[validate.Length(min=1, max=MAX_TEXT), validate.Regexp(r"^[^\x00]*$")])
 
 
 class ReadSchema(Schema):

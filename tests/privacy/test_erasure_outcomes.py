@@ -10,6 +10,7 @@ from application.privacy import sweep
 from domain.retention import HOLD_DAYS
 from tests.helpers.api_client import Api
 from tests.privacy.test_corrections_api import history, replays_identically
+from tests.privacy.test_erasure_api import staff_page
 
 
 def owed_parent(api: Api) -> dict[str, Any]:
@@ -42,6 +43,8 @@ def test_a_parent_still_owed_rewards_is_held_and_the_sweep_erases_on_the_date(ap
     assert (r.json["outcome"], r.json["until"], r.json["reason"]) == ("held", until.isoformat(), "outstanding_rewards")
     shown = api.get(f"/parents/{parent['id']}").json
     assert (shown["name"], shown["erased"]) == ("Fatima Yilmaz", False)
+    page = staff_page(api, f"/parents/{parent['id']}", user="staff")
+    assert "Verzoek om wissen" in page and "aangehouden tot" in page
     [held] = [e for e in history(api, parent["id"]) if e["type"] == "Parent.ErasureHeld"]
     assert held["data"]["until"] == until.isoformat() and held["actor"] == "admin"
     replays_identically(api)
