@@ -91,6 +91,10 @@ def request_erasure(
     if refuse:
         service.corrections.refuse_erasure(parent_id, refusal=refuse, reason=reason, actor=actor)
         raise ErasureRefusedError(f"the erasure request was refused: {refuse}", refusal=refuse)
+    already = parent.erasure_held_until
+    if hold_until_date is None and already is not None and already > today():
+        # asked again while held: the same outcome, not a later date (nothing new to record)
+        return ErasureOutcome("held", parent, until=already, reason=parent.erasure_hold)
     hold: tuple[str, date] | None = None
     if hold_until_date is not None and hold_until_date > today():
         hold = (DECIDED, hold_until_date)

@@ -153,6 +153,7 @@ class Parent(Aggregate):
         self.erased = False
         self.school_years: list[date] = []
         self.erasure_held_until: date | None = None
+        self.erasure_hold: str | None = None  # why the request waits (outstanding_rewards, decision)
 
     def add_child(self, *, name: str, group: int, actor: str) -> Child:
         """Add a child to the family."""
@@ -345,6 +346,7 @@ class Parent(Aggregate):
     @event("ErasureHeld")
     def _erasure_held(self, *, until: date, hold: str, reason: str, actor: str) -> None:
         self.erasure_held_until = until
+        self.erasure_hold = hold
 
     def refuse_erasure(self, *, refusal: str, reason: str, actor: str) -> None:
         """Record that an erasure request was refused, and why."""

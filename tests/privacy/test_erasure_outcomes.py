@@ -48,6 +48,10 @@ def test_a_parent_still_owed_rewards_is_held_and_the_sweep_erases_on_the_date(ap
     [held] = [e for e in history(api, parent["id"]) if e["type"] == "Parent.ErasureHeld"]
     assert held["data"]["until"] == until.isoformat() and held["actor"] == "admin"
     replays_identically(api)
+    position = api.last_position()
+    again = erasure(api, parent["id"])  # asked again while held: the same date, nothing new recorded
+    assert (again.status_code, again.json["until"]) == (202, until.isoformat())
+    assert api.last_position() == position
     system = api.app.extensions["betrokken"]
     before = api.last_position()
     early = sweep(system.service, system.idempotency, on=until - timedelta(days=1))
