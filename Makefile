@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/commands.py
 	$(BIN)/python benchmarks/rebuild.py --events 1000000
 	$(BIN)/python benchmarks/lists.py
+	$(BIN)/python benchmarks/read_log.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache

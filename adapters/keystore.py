@@ -38,7 +38,27 @@ class KeyTable(SideStore):
     def delete(self, owner: UUID) -> bool:
         deleted = self.execute(f"DELETE FROM {self.table} WHERE owner = ? AND length(wrapped) > 0", (owner.hex,))
         self.checkpoint()  # the deleted page may still sit in the WAL
+        if deleted and self.is_postgres:
+            self.vacuum()
         return bool(deleted)
+
+    def vacuum(self) -> None:
+        """PostgreSQL keeps a deleted row as a dead tuple in its page until vacuumed: rewrite the
+        (small) key table into new files (VACUUM FULL; the old files are unlinked) and checkpoint,
+        so the destroyed key is in no table file. It still sits in WAL segments until they are
+        recycled and overwritten, and in WAL archives and backups until they expire (docs/privacy.md)."""
+        import psycopg  # only ever on PostgreSQL
+
+        with self._pool.connection() as conn:  # autocommit: VACUUM runs outside a transaction
+            conn.execute(f"VACUUM FULL {self.table}")
+            # Close the WAL segment holding the key and checkpoint, so the server can drop it
+            # (removed at once with wal_recycle = off): needs superuser or pg_checkpoint; without
+            # them the segment goes at a later checkpoint, as every segment does.
+            for statement in ("SELECT pg_switch_wal()", "CHECKPOINT"):
+                try:
+                    conn.execute(statement)
+                except psycopg.Error:
+                    pass
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
         rows = self.query(f"SELECT owner, wrapped FROM {self.table} ORDER BY owner")

@@ -23,6 +23,7 @@ from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
 from application.clock import today
+from application.corrections import Corrections
 from application.directory import Directory
 from application.name_index import NameIndex
 from domain import participation
@@ -57,6 +58,7 @@ class ProgramService(Application):
         super().__init__(env)
         self.directory = Directory(self)
         self.names = NameIndex(self)  # parents' names for search, programmes' for lists
+        self.corrections = Corrections(self)  # application/corrections.py: rectification, closure
         self.retries = 0
         self._stripes = [threading.Lock() for _ in range(64)]
         self.saved_listeners: list[SavedListener] = list(saved_listeners)
@@ -188,7 +190,9 @@ class ProgramService(Application):
         """Record a child's (tussen)toets result within a programme the parent is enrolled in."""
         def command() -> Assessment:
             parent = self.parent(parent_id, actor)
-            self.program(program_id, actor).ensure_was_enrolled(parent_id)
+            program = self.program(program_id, actor)
+            program.ensure_open()
+            program.ensure_was_enrolled(parent_id)
             assessment = parent.record_assessment(program_id=program_id, actor=actor.name, **result)
             self._save(parent)
             return assessment
@@ -344,6 +348,7 @@ class ProgramService(Application):
         def command() -> Session:
             session = self._get(Session, "session", session_id)
             program = self._scoped_program_of(session, actor)
+            program.ensure_open()
             program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_attendance(records, actor=actor.name)
             self._save(session)
@@ -357,6 +362,7 @@ class ProgramService(Application):
         def command() -> Session:
             session = self._get(Session, "session", session_id)
             program = self._scoped_program_of(session, actor)
+            program.ensure_open()
             program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_homework(records, actor=actor.name)
             self._save(session)
@@ -367,6 +373,7 @@ class ProgramService(Application):
         """Cancel a session that has no roll call yet."""
         def command() -> Session:
             session = self.session(session_id, actor)
+            self._scoped_program_of(session, actor).ensure_open()
             session.cancel(reason=reason, actor=actor.name)
             self._save(session)
             return session

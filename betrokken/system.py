@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from adapters.config import StoreConfig
 from adapters.idempotency import IdempotencyStore, open_idempotency
 from adapters.keystore import open_keystore
+from adapters.read_log import ReadLog
 from adapters.throttle import LoginThrottle
 from adapters.web_sessions import WebSessions
 from adapters.web_store import WebStore
@@ -32,6 +33,7 @@ class System:
     projections: Projections
     web: WebStore | None = field(default=None)  # sign-in sessions and throttling (web_store.py)
     idempotency: IdempotencyStore | None = field(default=None)  # the API's stored answers per key
+    reads: ReadLog | None = field(default=None)  # who read which parent's personal data (read_log.py)
 
     @property
     def sessions(self) -> WebSessions:
@@ -59,6 +61,8 @@ class System:
         """Close every store this system opened."""
         if self.idempotency is not None:
             self.idempotency.close()
+        if self.reads is not None:
+            self.reads.close()
         if self.web is not None:
             self.web.close()
         self.projections.close()
@@ -104,4 +108,4 @@ def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | N
     config = config or StoreConfig.from_environ()
     service, projections = open_service_with_projections(config)
     return System(config=config, service=service, accounts=Accounts(config, hasher=hasher), projections=projections,
-                  web=WebStore(config), idempotency=open_idempotency(config))
+                  web=WebStore(config), idempotency=open_idempotency(config), reads=ReadLog(config))

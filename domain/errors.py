@@ -222,3 +222,48 @@ class InvalidMessageError(DomainError):
     """A message with a purpose, channel or placeholder the toolkit's messages do not have."""
 
     code = "invalid_message"
+
+
+# -- corrections and privacy -------------------------------------------------------------------
+
+
+class ProgramClosedError(DomainError):
+    """A closed programme takes no more sessions, enrolments, roll calls, payouts or corrections."""
+
+    code = "program_closed"
+
+
+class ProgramOpenError(DomainError):
+    """Only a closed programme can be reopened."""
+
+    code = "program_open"
+
+
+class ParentErasedError(DomainError):
+    """An erased parent's details can no longer be corrected (there is nothing left to correct)."""
+
+    code = "parent_erased"
+
+
+class PayoutAlreadyReversedError(DomainError):
+    """A payout is reversed at most once: reversing more than was paid is refused."""
+
+    code = "payout_already_reversed"
+
+
+class AssessmentWithdrawnError(DomainError):
+    """A withdrawn assessment is no longer corrected (record a new result instead)."""
+
+    code = "assessment_withdrawn"
+
+
+class NothingToCorrectError(DomainError):
+    """A correction names at least one field to change."""
+
+    code = "nothing_to_correct"
+
+
+class ErasureRefusedError(DomainError):
+    """The erasure request was refused (the refusal itself is recorded, with its reason)."""
+
+    code = "erasure_refused"

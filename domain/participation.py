@@ -26,7 +26,7 @@ def tally(program: TrainingProgram, sessions: Iterable[Session], parent_id: UUID
 
 def assessments_passed(program: TrainingProgram, assessments: Iterable[Assessment]) -> int:
     """How many of the parent's assessments in the programme reach its threshold."""
-    return sum(1 for a in assessments if a.program_id == program.id and program.rewards.passes(a.score, a.max_score))
+    return sum(1 for a in assessments if a.program_id == program.id and not a.withdrawn and program.rewards.passes(a.score, a.max_score))
 
 
 def earnings(

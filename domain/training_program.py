@@ -3,7 +3,7 @@ reward scheme, enrolments (and withdrawals) and the payouts made to parents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID, uuid4
@@ -16,7 +16,11 @@ from domain.errors import (
     InvalidDateError,
     InvalidSeriesLengthError,
     NotEnrolledError,
+    NotFoundError,
+    PayoutAlreadyReversedError,
     PayoutExceedsOutstandingError,
+    ProgramClosedError,
+    ProgramOpenError,
     SchoolMismatchError,
     UnknownPayoutMethodError,
 )
@@ -46,6 +50,7 @@ class Payout:
     parent_id: UUID
     amount_cents: int
     method: str
+    reversed: bool = False  # reversed (PayoutReversed): no longer counts as paid
 
 
 class TrainingProgram(Aggregate):
@@ -113,6 +118,7 @@ class TrainingProgram(Aggregate):
         self.rewards = RewardScheme(**rewards)
         self.enrolments: dict[UUID, list[Enrolment]] = {}
         self.payouts: list[Payout] = []
+        self.closed_on: date | None = None
 
     # -- enrolment -------------------------------------------------------------------------
 
@@ -127,6 +133,7 @@ class TrainingProgram(Aggregate):
         self, *, parent_id: UUID, parent_school: str, child_id: UUID | None, enrolled_on: date, actor: str
     ) -> None:
         """Enrol a parent of the programme's school; a parent already enrolled cannot be enrolled twice."""
+        self.ensure_open()
         if parent_school != self.school:
             raise SchoolMismatchError(
                 "the parent is registered at another school than the programme's", parent_id=str(parent_id)
@@ -147,6 +154,7 @@ class TrainingProgram(Aggregate):
 
     def withdraw(self, *, parent_id: UUID, withdrawn_on: date, reason: str, actor: str) -> None:
         """Withdraw (uitschrijven) an enrolled parent from a date on; what was earned is kept."""
+        self.ensure_open()
         current = self.current_enrolment(parent_id)
         if current is None:
             raise NotEnrolledError("this parent is not enrolled in the programme", parent_id=str(parent_id))
@@ -198,12 +206,13 @@ class TrainingProgram(Aggregate):
 
     def paid_cents(self, parent_id: UUID) -> int:
         """What has been paid to the parent so far."""
-        return sum(p.amount_cents for p in self.payouts if p.parent_id == parent_id)
+        return sum(p.amount_cents for p in self.payouts if p.parent_id == parent_id and not p.reversed)
 
     def record_payout(
         self, *, parent_id: UUID, amount_cents: int, method: str, earned_cents: int, actor: str
     ) -> Payout:
         """Pay a parent part or all of what is outstanding (earned minus already paid)."""
+        self.ensure_open()
         self.ensure_was_enrolled(parent_id)
         if not 0 < amount_cents <= MAX_CENTS:
             raise InvalidAmountError(f"amount_cents must be between 1 and {MAX_CENTS}", amount_cents=amount_cents)
@@ -238,6 +247,7 @@ class TrainingProgram(Aggregate):
     ) -> list[Session]:
         """Schedule a weekly series of this programme's sessions (numbered titles when more than
         one); a home visit's participants must have been enrolled."""
+        self.ensure_open()
         if participants is not None:
             unknown = [str(p) for p in participants if not self.was_enrolled(p)]
             if unknown:
@@ -256,3 +266,61 @@ class TrainingProgram(Aggregate):
             )
             for i in range(weeks)
         ]
+
+    # -- closure and corrections -----------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether the programme is closed (its figures final)."""
+        return self.closed_on is not None
+
+    def ensure_open(self) -> None:
+        """Refuse any command on a closed programme."""
+        if self.closed:
+            raise ProgramClosedError(
+                f"the programme was closed on {self.closed_on}; an admin can reopen it", program_id=str(self.id)
+            )
+
+    def close(self, *, on: date, reason: str, actor: str) -> None:
+        """Close the programme: no more sessions, enrolments, roll calls or payouts; figures final."""
+        self.ensure_open()
+        self._closed(closed_on=on, reason=reason, actor=actor)
+
+    @event("Closed")
+    def _closed(self, *, closed_on: date, reason: str, actor: str) -> None:
+        self.closed_on = closed_on
+
+    def reopen(self, *, reason: str, actor: str) -> None:
+        """Reopen a closed programme (admins), with the reason."""
+        if not self.closed:
+            raise ProgramOpenError("the programme is not closed", program_id=str(self.id))
+        self._reopened(reason=reason, actor=actor)
+
+    @event("Reopened")
+    def _reopened(self, *, reason: str, actor: str) -> None:
+        self.closed_on = None
+
+    def payout(self, payout_id: UUID) -> Payout:
+        """The programme's payout with this id."""
+        for p in self.payouts:
+            if p.id == payout_id:
+                return p
+        raise NotFoundError("payout", payout_id)
+
+    def reverse_payout(self, payout_id: UUID, *, reason: str, actor: str) -> Payout:
+        """Reverse a payout recorded by mistake: it stops counting as paid (never twice, so what was
+        paid never drops below zero)."""
+        self.ensure_open()
+        p = self.payout(payout_id)
+        if p.reversed:
+            raise PayoutAlreadyReversedError(
+                "this payout was already reversed; that would reverse more than was paid", payout_id=str(payout_id)
+            )
+        self._payout_reversed(
+            payout_id=payout_id, parent_id=p.parent_id, amount_cents=p.amount_cents, reason=reason, actor=actor
+        )
+        return self.payout(payout_id)
+
+    @event("PayoutReversed")
+    def _payout_reversed(self, *, payout_id: UUID, parent_id: UUID, amount_cents: int, reason: str, actor: str) -> None:
+        self.payouts = [replace(p, reversed=True) if p.id == payout_id else p for p in self.payouts]

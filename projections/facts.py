@@ -89,6 +89,11 @@ UPSERT = {
     "cancelled": """UPDATE sessions SET cancelled = ? WHERE session_id = ?""",
     "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
     "payout": """INSERT INTO payouts VALUES (?,?,?,?,?,?) ON CONFLICT (payout_id) DO NOTHING""",
+    # corrections run after the facts they correct (a page may hold both): a corrected score
+    # replaces the old, a withdrawn assessment and a reversed payout stop counting at all
+    "assessment_correction": """UPDATE assessments SET score = ?, max_score = ? WHERE assessment_id = ?""",
+    "assessment_withdrawal": """DELETE FROM assessments WHERE assessment_id = ?""",
+    "payout_reversal": """DELETE FROM payouts WHERE payout_id = ?""",
 }
 ORDER = list(UPSERT)
 
@@ -182,6 +187,8 @@ class Ledger:
             topic(Session, "HomeworkRecorded"): self._homework,
             topic(Session, "Cancelled"): self._cancelled,
             topic(Parent, "AssessmentRecorded"): self._assessment,
+            topic(Parent, "AssessmentCorrected"): self._assessment_corrected,
+            topic(TrainingProgram, "PayoutReversed"): self._payout_reversed,
         }
         self.scheduled_topic = topic(Session, "Scheduled")
         self.session_topics = {
@@ -286,6 +293,20 @@ class Ledger:
         page.rows["assessment"].append(
             (uid(e["assessment_id"]), program, parent, float(number(e["score"])), float(number(e["max_score"])))
         )
+        page.touched.add(program)
+
+    def _assessment_corrected(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
+        assessment = uid(e["assessment_id"])
+        if e["withdrawn"]:
+            page.rows["assessment_withdrawal"].append((assessment,))
+        else:
+            page.rows["assessment_correction"].append(
+                (float(number(e["score"])), float(number(e["max_score"])), assessment)
+            )
+        page.touched.add(uid(e["program_id"]))
+
+    def _payout_reversed(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["payout_reversal"].append((uid(e["payout_id"]),))
         page.touched.add(program)
 
 

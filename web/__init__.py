@@ -13,8 +13,10 @@ from flask import Flask
 from flask_smorest import Api
 
 from web.api import register_api
+from web.api_access import register_access_api
 from web.api_audit import register_audit_api
 from web.api_chain import register_chain_api
+from web.api_corrections import register_corrections_api
 from web.api_message_figures import register_message_figures_api
 from web.api_messages import register_messages_api
 from web.api_privacy import register_privacy_api
@@ -24,6 +26,7 @@ from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
 from web.idempotency import init_app as init_idempotency
 from web.operations import OperationIds
+from web.read_logging import init_app as init_read_logging
 from web.schemas import ErrorSchema
 from web.security import init_security
 from web.staff import init_app as init_staff_ui
@@ -74,5 +77,8 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
     register_messages_api(api)  # messages to parents (web/api_messages.py)
     register_message_figures_api(api)  # messages per parent per week (web/api_message_figures.py)
+    register_corrections_api(api)  # corrections, school year, closure (web/api_corrections.py)
+    register_access_api(api)  # access reports and the read log (web/api_access.py)
+    init_read_logging(app)  # every read of a parent's personal data is logged (web/read_logging.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

@@ -19,10 +19,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin", "auditor"}),
     # erasing a parent's personal data for good (AVG)
     "erase": frozenset({"admin"}),
+    # reopening a closed programme (its figures were final)
+    "reopen": frozenset({"admin"}),
+    # everything held about one parent (AVG art. 15), and producing it
+    "access": frozenset({"admin"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase"})
+COMMANDS = frozenset({"run", "erase", "reopen"})
 
 
 def holds(role: str, permission: str) -> bool:

@@ -79,6 +79,7 @@ class ChildSchema(StrictSchema):
     id = fields.UUID(dump_only=True)
     name = fields.String(required=True, validate=TEXT)
     group = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_GROUP, max=MAX_GROUP))
+    left_on = fields.Date(dump_only=True, allow_none=True, metadata={"description": "when the child left the school"})
 
 
 class AssessmentSchema(StrictSchema):
@@ -92,6 +93,7 @@ class AssessmentSchema(StrictSchema):
     max_score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False),
                              metadata={"exclusiveMinimum": True})  # apispec leaves the exclusivity out
     taken_on = fields.Date(required=True)
+    withdrawn = fields.Boolean(dump_only=True, metadata={"description": "withdrawn by a correction: no longer counts"})
 
     @validates_schema
     def _score_within_max(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -187,6 +189,7 @@ class PayoutSchema(StrictSchema):
     parent_id = fields.UUID(required=True)
     amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS))
     method = fields.String(required=True, validate=validate.OneOf(PAYOUT_METHODS))
+    reversed = fields.Boolean(dump_only=True, metadata={"description": "reversed by a correction: no longer paid"})
 
 
 class ProgramSchema(StrictSchema):
@@ -202,6 +205,7 @@ class ProgramSchema(StrictSchema):
     enrolments = fields.List(fields.Nested(EnrolmentSchema), dump_only=True)
     payouts = fields.List(fields.Nested(PayoutSchema), dump_only=True)
     session_ids = fields.List(fields.UUID(), dump_only=True)
+    closed_on = fields.Date(dump_only=True, allow_none=True, metadata={"description": "closed: figures final"})
     version = fields.Integer(dump_only=True)
 
     @pre_dump
@@ -211,7 +215,7 @@ class ProgramSchema(StrictSchema):
             "id": p.id, "school": p.school, "name": p.name, "kind": p.kind, "starts_on": p.starts_on,
             "completion": p.completion.as_dict(), "rewards": p.rewards.as_dict(),
             "enrolments": enrolments_of(p), "payouts": [payout_of(p.id, x) for x in p.payouts],
-            "session_ids": view.session_ids, "version": p.version,
+            "session_ids": view.session_ids, "closed_on": p.closed_on, "version": p.version,
         }
 
 
@@ -235,7 +239,10 @@ def enrolments_of(p: TrainingProgram, parent_id: Any = None) -> list[dict[str, A
 
 def payout_of(program_id: UUID, x: Payout) -> dict[str, Any]:
     """A payout as the API shows it."""
-    return {"id": x.id, "program_id": program_id, "parent_id": x.parent_id, "amount_cents": x.amount_cents, "method": x.method}
+    return {
+        "id": x.id, "program_id": program_id, "parent_id": x.parent_id, "amount_cents": x.amount_cents,
+        "method": x.method, "reversed": x.reversed,
+    }
 
 
 # -- sessions --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from adapters.config import StoreConfig
 from adapters.idempotency import IdempotencyStore
+from adapters.read_log import ReadLog
 from adapters.throttle import LoginThrottle
 from adapters.web_sessions import WebSessions
 from application.accounts import Accounts
@@ -22,6 +23,7 @@ class System(Protocol):
     accounts: Accounts
     projections: Projections
     idempotency: IdempotencyStore | None
+    reads: ReadLog | None
 
     @property
     def sessions(self) -> WebSessions: ...

@@ -21,6 +21,7 @@ from adapters.sealing import Seal, SealedRecorder, SealError, sealing_unsealed
 from adapters.signed_note import NoteError, NoteKey, NoteVerifier
 from adapters.store_presence import has_event_store
 from adapters.verification import BrokenLogError, verify
+from betrokken.cli.reads import AUDIT, log_cli_reads
 from betrokken.cli.tables import echo_json, echo_table
 from domain.errors import NotFoundError
 
@@ -52,6 +53,12 @@ def opened(existing: bool = True) -> Iterator[ProgramService]:
         yield service
     finally:
         service.close()
+
+
+def logged_read(aggregate_id: UUID, activity: str) -> None:
+    """A parent's history or state was shown: log the read (betrokken/cli/reads.py)."""
+    with opened() as service:
+        log_cli_reads(service, [aggregate_id], activity=activity, purpose=AUDIT)
 
 
 def looked_up(look: Callable[[History], dict[str, Any]]) -> dict[str, Any]:
@@ -182,6 +189,7 @@ def seal_unsealed_command(reason: str) -> None:
 def history(aggregate_id: str, as_json: bool) -> None:
     """Every fact recorded about a parent, programme or session, oldest first."""
     found = looked_up(lambda history: history.events_of(parse_id(aggregate_id)))
+    logged_read(parse_id(aggregate_id), "betrokken audit history")
     if as_json:
         echo_json(found)
         return
@@ -203,6 +211,7 @@ def state(aggregate_id: str, version: int | None, as_of: datetime | None, as_jso
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
     found = looked_up(lambda history: history.state_at(parse_id(aggregate_id), version=version, as_of=as_of))
+    logged_read(parse_id(aggregate_id), "betrokken audit state")
     if as_json:
         echo_json(found)
         return

@@ -11,6 +11,7 @@ import click
 
 from application.export import ImportRefusedError, export_events, import_events
 from betrokken.cli.audit import opened, sealed
+from betrokken.cli.reads import EXPORT, log_cli_reads
 
 
 @click.group("events")
@@ -41,6 +42,9 @@ def export(output: Path | None, with_personal_data: bool, without_data: bool) ->
         else:
             with output.open("w", encoding="utf-8") as out:
                 count = export_events(service, out, not without_data, with_personal_data)
+        if with_personal_data:  # every parent's data was read: each gets a row in the read log
+            log_cli_reads(service, service.directory.parents_of(None), activity="betrokken events export --with-personal-data",
+                          purpose=EXPORT, channel="export")
     contents = "with personal data" if with_personal_data else "without personal data"
     click.echo(f"exported {count} events, {contents}", err=True)
 

@@ -14,6 +14,8 @@ from adapters.config import StoreConfig
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
 from betrokken.sender import start_sender
+from betrokken.cli.privacy import retention_months
+from betrokken.sweeper import Sweeper
 
 
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
@@ -54,6 +56,8 @@ def command(host: str, port: int, threads: int) -> None:
         sender = start_sender(system.service, system.projections)  # messages to parents (betrokken/sender.py)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    sweeper = Sweeper(system.service, system.idempotency, retention_months())  # daily (docs/privacy.md)
+    sweeper.start()
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
@@ -75,4 +79,5 @@ def command(host: str, port: int, threads: int) -> None:
             checkpointer.stop()
         if sender is not None:
             sender.stop()
+        sweeper.stop()
         system.close()

@@ -18,6 +18,9 @@ COMMANDS = [
     ("audit", "state", SOME_ID),
     ("audit", "replay-check"),
     ("events", "export"),
+    ("privacy", "sweep"),
+    ("privacy", "sweep", "--dry-run"),
+    ("privacy", "reads"),
 ]
 
 

@@ -110,6 +110,18 @@ def record_every_event(config: StoreConfig) -> None:
         service.cancel_session(off.id, reason="trainer ziek")
         record_every_message_event(service, parent.id)
         service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
+        # corrections and the erasure requests that end otherwise than erased
+        service.corrections.correct_parent(parent.id, changes={"phone": "0687654321"})
+        service.corrections.correct_child(parent.id, child.id, group=6)
+        service.corrections.start_school_year("12AB", on=date(2026, 8, 31))
+        assessment = service.parent(parent.id).assessments[0]
+        service.corrections.correct_assessment(parent.id, assessment.id, score=30, reason="overgenomen")
+        service.corrections.reverse_payout(program.id, service.program(program.id).payouts[0].id, reason="dubbel")
+        service.corrections.close_program(program.id, reason="afgerond", on=date(2026, 1, 31))
+        service.corrections.reopen_program(program.id, reason="te vroeg")
+        service.corrections.hold_erasure(parent.id, until=date(2026, 3, 1), hold="decision", reason="verzoek")
+        service.corrections.refuse_erasure(parent.id, refusal="geschil", reason="verzoek")
+        service.corrections.record_access_report(parent.id)
         service.erase_parent(parent.id, reason="verzoek van de ouder")
     finally:
         service.close()

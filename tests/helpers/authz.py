@@ -159,7 +159,8 @@ Builder = Callable[[World, str], tuple[dict[str, str], Any]]  # -> (path values,
 def _ids(world: World, scope: str) -> dict[str, str]:
     s = world.schools["own" if scope == "-" else scope]
     return {"parent_id": s.parent, "program_id": s.program, "session_id": s.session, "aggregate_id": s.program,
-            "table": "rewards", "filename": "betrokken.css"}
+            "table": "rewards", "filename": "betrokken.css", "child_id": s.child,
+            "brin": SCHOOLS["own" if scope == "-" else scope]}
 
 
 def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str, str], Any]:
@@ -192,8 +193,41 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         ids["session_id"] = world.fresh_session(scope)
     if tail in ("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal", "/parents/<uuid:parent_id>/erasure"):
         ids["parent_id"] = world.fresh_parent(scope, enrolled=True)
-    body = bodies.get(tail)
+    ids.update(correction_targets(tail, world, scope))
+    body = bodies.get(tail) or CORRECTION_BODIES.get(tail)
     return ids, (body() if body else {})
+
+
+CORRECTION_BODIES: dict[str, Callable[[], Any]] = {
+    "/parents/<uuid:parent_id>": lambda: {"phone": "0612345678"},
+    "/parents/<uuid:parent_id>/children/<uuid:child_id>": lambda: {"group": 5},
+    "/schools/<brin>/school-year": lambda: {"on": date.today().isoformat()},
+    "/parents/<uuid:parent_id>/assessments/<uuid:assessment_id>/correction": lambda: {"score": 7, "reason": "overgenomen"},
+    "/programs/<uuid:program_id>/payouts/<uuid:payout_id>/reversal": lambda: {"reason": "dubbel"},
+    "/programs/<uuid:program_id>/closure": lambda: {"reason": "afgerond"},
+    "/programs/<uuid:program_id>/reopening": lambda: {"reason": "te vroeg"},
+}
+
+
+def correction_targets(tail: str, world: World, scope: str) -> dict[str, str]:
+    """Fresh objects for the corrections that work once (a payout reversed, a programme closed)."""
+    s = world.schools[scope if scope != "-" else "own"]
+    if tail == "/parents/<uuid:parent_id>/assessments/<uuid:assessment_id>/correction":
+        a = world.api("POST", f"/parents/{s.parent}/assessments", {
+            "program_id": s.program, "child_id": s.child, "name": "Toets", "score": 8, "max_score": 10,
+            "taken_on": date.today().isoformat()})
+        return {"assessment_id": a["id"]}
+    if tail == "/programs/<uuid:program_id>/payouts/<uuid:payout_id>/reversal":
+        pay = world.api("POST", f"/programs/{s.program}/payouts", {"parent_id": s.parent, "amount_cents": 1, "method": "cash"})
+        return {"payout_id": pay["id"]}
+    if tail in ("/programs/<uuid:program_id>/closure", "/programs/<uuid:program_id>/reopening"):
+        school = SCHOOLS.get(scope, "12AB")
+        p = world.api("POST", "/programs", {"school": school, "name": "Sluiten", "kind": "custom",
+                                            "starts_on": date.today().isoformat()})
+        if tail.endswith("/reopening"):
+            world.api("POST", f"/programs/{p['id']}/closure", {"reason": "afgerond"})
+        return {"program_id": p["id"]}
+    return {}
 
 
 def ui_form(method: str, rule: str, world: World, scope: str, client: FlaskClient) -> tuple[dict[str, str], Any]:
@@ -201,6 +235,8 @@ def ui_form(method: str, rule: str, world: World, scope: str, client: FlaskClien
     ids = _ids(world, scope)
     if rule == "/sessions/<uuid:session_id>/cancellation" and scope != "-":
         ids["session_id"] = world.fresh_session(scope)
+    if scope != "-":
+        ids.update(correction_targets(rule, world, scope))
     data: dict[str, str] = {}
     if method == "POST":
         data["csrf_token"] = csrf_token(client, "/login") or csrf_token(client, "/")

@@ -51,6 +51,16 @@ OPERATION_IDS = {
     ("get", "/api/v1/audit/log"): "getAuditLog",
     ("get", "/api/v1/audit/aggregates/{aggregate_id}/events"): "getAggregateEvents",
     ("get", "/api/v1/audit/aggregates/{aggregate_id}/state"): "getAggregateState",
+    # corrections and privacy
+    ("patch", "/api/v1/parents/{parent_id}"): "correctParent",
+    ("patch", "/api/v1/parents/{parent_id}/children/{child_id}"): "correctChild",
+    ("post", "/api/v1/schools/{brin}/school-year"): "startSchoolYear",
+    ("post", "/api/v1/parents/{parent_id}/assessments/{assessment_id}/correction"): "correctAssessment",
+    ("post", "/api/v1/programs/{program_id}/payouts/{payout_id}/reversal"): "reversePayout",
+    ("post", "/api/v1/programs/{program_id}/closure"): "closeProgram",
+    ("post", "/api/v1/programs/{program_id}/reopening"): "reopenProgram",
+    ("get", "/api/v1/parents/{parent_id}/access-report"): "getAccessReport",
+    ("get", "/api/v1/audit/reads"): "getReads",
 }
 
 

@@ -78,6 +78,14 @@ MESSAGES: dict[type, Say] = {
     refused.ConcurrentEditError: lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
     # messages to parents
     refused.InvalidMessageError: lambda e: _("Kies een doel uit de lijst en gebruik in de tekst alleen {naam}, {datum} en {plaats}."),
+    # corrections and privacy
+    refused.ProgramClosedError: lambda e: _("Dit programma is afgesloten; een beheerder kan het heropenen."),
+    refused.ProgramOpenError: lambda e: _("Dit programma is niet afgesloten."),
+    refused.ParentErasedError: lambda e: _("De gegevens van deze ouder zijn gewist; er valt niets meer te corrigeren."),
+    refused.PayoutAlreadyReversedError: lambda e: _("Deze uitbetaling is al teruggedraaid."),
+    refused.AssessmentWithdrawnError: lambda e: _("Deze toets is ingetrokken en kan niet meer worden gecorrigeerd."),
+    refused.NothingToCorrectError: lambda e: _("Vul ten minste één gegeven in om te corrigeren."),
+    refused.ErasureRefusedError: lambda e: _("Het verzoek om de gegevens te wissen is afgewezen; de reden staat in de geschiedenis."),
 }
 
 
