@@ -213,3 +213,36 @@ class ConcurrentEditError(DomainError):
     """Someone else kept changing the same record; reload and retry."""
 
     code = "concurrent_edit"
+
+
+# -- the coordinator's week --------------------------------------------------------------------
+
+
+class SchoolExistsError(DomainError):
+    """A school (BRIN code) is registered once."""
+
+    code = "school_exists"
+
+
+class UnknownRegionError(DomainError):
+    """A school lies in the holiday region noord, midden or zuid."""
+
+    code = "unknown_region"
+
+
+class UnknownCadenceError(DomainError):
+    """A series meets weekly, fortnightly or monthly."""
+
+    code = "unknown_cadence"
+
+
+class NoSessionsLeftError(DomainError):
+    """Skipping the holidays left no date for the series within its reach."""
+
+    code = "no_sessions_left"
+
+
+class ImportRejectedError(DomainError):
+    """A parents' import with a bad or duplicate row stores nothing; the rows are named."""
+
+    code = "import_rejected"

@@ -18,6 +18,7 @@ from web.api_chain import register_chain_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
+from web.api_week import register_week_api
 from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
 from web.idempotency import init_app as init_idempotency
@@ -70,5 +71,6 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_chain_api(api)  # the sealed log to verify (web/api_chain.py)
     register_privacy_api(api)  # erasure (web/api_privacy.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
+    register_week_api(api)  # schools, series, to-do (web/api_week.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

@@ -19,10 +19,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin", "auditor"}),
     # erasing a parent's personal data for good (AVG)
     "erase": frozenset({"admin"}),
+    # adding a school to the register (name, BRIN, holiday region)
+    "schools": frozenset({"admin"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase"})
+COMMANDS = frozenset({"run", "erase", "schools"})
 
 
 def holds(role: str, permission: str) -> bool:
