@@ -4,12 +4,14 @@ Bulk enrolment is `POST /programs/{id}/enrollments` with `parent_ids` (web/api.p
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from flask_smorest import Api, Blueprint
-from marshmallow import fields, pre_dump, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
+from application.clock import SCHOOL_TZ
 from application.schedules import schedule_series
 from application.schools import register_school, schools
 from domain.limits import BRIN_PATTERN, CADENCES, MAX_WEEKS, MIN_WEEKS, REGIONS
@@ -74,6 +76,48 @@ def add_school(data: dict[str, Any]) -> School:
 def schedule_session_series(data: dict[str, Any], program_id: UUID) -> list[Session]:
     """Schedule `count` sessions on a cadence; with `skip_holidays` the region's closed days are left out."""
     return schedule_series(system().service, program_id, actor=current_actor(), **data)
+
+
+class TodoLineSchema(Schema):
+    """One line of a to-do list: what it is about (pseudonymous ids) and since when."""
+
+    class Meta:
+        ordered = True
+
+    school = fields.String()
+    program_id = fields.String()
+    session_id = fields.String(metadata={"description": "missing_roll_calls: the session to take the roll call of"})
+    starts_at = fields.String(metadata={"description": "missing_roll_calls: the session's start"})
+    parent_id = fields.String()
+    absences = fields.Integer(metadata={"description": "consecutive_absences: unexcused absences in a row"})
+    since = fields.String(allow_none=True, metadata={"description": "the date the row, or the unpaid earning, began"})
+    first_session_id = fields.String(allow_none=True)
+    last_visit = fields.String(allow_none=True, metadata={"description": "overdue_home_visits: the last visit (present)"})
+    days = fields.Integer(metadata={"description": "overdue_home_visits: days since the last visit or the enrolment"})
+    outstanding_cents = fields.Integer()
+    message_id = fields.String(metadata={"description": "failed_messages: the message"})
+    reason = fields.String(allow_none=True)
+
+
+class TodoSchema(Schema):
+    """The coordinator's to-do lists for the user's schools, each from a projection."""
+
+    class Meta:
+        ordered = True
+
+    missing_roll_calls = fields.List(fields.Nested(TodoLineSchema))
+    consecutive_absences = fields.List(fields.Nested(TodoLineSchema))
+    overdue_home_visits = fields.List(fields.Nested(TodoLineSchema))
+    outstanding_payouts = fields.List(fields.Nested(TodoLineSchema))
+    failed_messages = fields.List(fields.Nested(TodoLineSchema))
+
+
+@week.route("/todo", methods=["GET"])
+@requires("records")
+@week.response(200, TodoSchema)
+def get_todo() -> dict[str, Any]:
+    """What needs doing at the user's schools: roll calls, absences, home visits, payouts, messages."""
+    return system().projections.todo(current_actor().schools, datetime.now(SCHOOL_TZ))
 
 
 def register_week_api(api: Api) -> None:

@@ -21,6 +21,7 @@ from betrokken.catalogue import shapes
 from betrokken.catalogue.notes import note
 from domain.parent import Parent
 from domain.rules import CompletionRule, RewardScheme
+from domain.school import School
 from domain.session import Session
 from domain.training_program import TrainingProgram
 from domain.user import User
@@ -47,7 +48,7 @@ class Store:
 
 
 STORES = (
-    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session)),
+    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session, School)),
     Store(Accounts, ACCOUNTS_FILE, (User,)),
 )
 

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from adapters.config import StoreConfig
+from application.schools import register_school
 from application.accounts import ACCOUNTS_FILE, Accounts
 from betrokken.catalogue import events
 from betrokken.system import open_service
@@ -108,6 +109,7 @@ def record_every_event(config: StoreConfig) -> None:
         service.cancel_session(off.id, reason="trainer ziek")
         service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
         service.erase_parent(parent.id, reason="verzoek van de ouder")
+        register_school(service, brin="12AB", name="De Regenboog", region="midden")
     finally:
         service.close()
     accounts = Accounts(config, hasher=CHEAP_HASHER)
