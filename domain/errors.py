@@ -246,3 +246,7 @@ class ImportRejectedError(DomainError):
     """A parents' import with a bad or duplicate row stores nothing; the rows are named."""
 
     code = "import_rejected"
+
+    def __init__(self, message: str, problems: list[dict[str, object]] | None = None, **details: object) -> None:
+        super().__init__(message, problems=problems or [], **details)
+        self.problems: list[dict[str, object]] = problems or []

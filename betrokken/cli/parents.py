@@ -74,7 +74,7 @@ def import_parents_file(path: str, brin: str | None) -> None:
         try:
             parents = import_parents(service, text, school=brin, actor=CLI_ACTOR)
         except ImportRejectedError as e:
-            for problem in e.details.get("problems", []):  # type: ignore[union-attr]
+            for problem in e.problems:
                 click.echo(f"regel {problem['line']}, kolom {problem['column']}: {problem['message']}", err=True)
             raise click.ClickException("niets geïmporteerd: verbeter de regels hierboven en probeer het opnieuw") from None
         except NotFoundError as e:

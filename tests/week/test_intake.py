@@ -68,7 +68,7 @@ def test_english_headers_commas_and_every_problem_named() -> None:
            "Amina,bellen,,NL,Sara,3\n")
     with pytest.raises(ImportRejectedError) as refused:
         parse_parents(bad, "12AB")
-    problems = {(p["line"], p["column"]) for p in refused.value.details["problems"]}  # type: ignore[union-attr]
+    problems = {(p["line"], p["column"]) for p in refused.value.problems}
     assert problems == {(2, "telefoon"), (2, "email"), (3, "naam"), (3, "groep"), (4, "telefoon"), (4, "kind")}
     with pytest.raises(ImportRejectedError) as unknown:
         parse_parents("naam;adres;kind;groep\nA;Dorpsstraat 1;B;2\n", "12AB")

@@ -76,6 +76,12 @@ MESSAGES: dict[type, Say] = {
     refused.UserDisabledError: lambda e: _("Deze gebruiker is uitgeschakeld."),
     # storage
     refused.ConcurrentEditError: lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
+    # the coordinator's week
+    refused.SchoolExistsError: lambda e: _("Deze BRIN-code staat al in het schoolregister."),
+    refused.UnknownRegionError: lambda e: _("Kies de vakantieregio noord, midden of zuid."),
+    refused.UnknownCadenceError: lambda e: _("Kies elke week, om de week of elke maand."),
+    refused.NoSessionsLeftError: lambda e: _("Er vallen te veel data van de reeks in vakanties; kies een andere eerste datum."),
+    refused.ImportRejectedError: lambda e: _("Er is niets geïmporteerd; verbeter de genoemde regels en probeer het opnieuw."),
 }
 
 
