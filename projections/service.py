@@ -174,6 +174,11 @@ class Projections:
         self._fresh()
         return todo.read(self.db, schools, now)
 
+    def sessions_between(self, schools: frozenset[str] | None, start: datetime, end: datetime) -> list[str]:
+        """The sessions of these schools starting in [start, end), by their start."""
+        self._fresh()
+        return todo.sessions_between(self.db, schools, start, end)
+
     # -- operations ------------------------------------------------------------------------
 
     def status(self) -> list[dict[str, Any]]:

@@ -155,3 +155,12 @@ def read(db: Database, schools: frozenset[str] | None, now: datetime) -> dict[st
         "outstanding_payouts": outstanding_payouts(db, schools, today),
         "failed_messages": failed_messages(db, schools),
     }
+
+
+def sessions_between(db: Database, schools: frozenset[str] | None, start: datetime, end: datetime) -> list[str]:
+    """The ids of the sessions of these schools starting in [start, end), in order of their start."""
+    where, params = _in(schools)
+    return [row[0] for row in db.query(
+        "SELECT s.session_id FROM sessions s JOIN programs p ON p.program_id = s.program_id"
+        f" WHERE s.starts_utc >= ? AND s.starts_utc < ?{where} ORDER BY s.starts_utc, s.session_id",
+        [utc_text(start), utc_text(end), *params])]

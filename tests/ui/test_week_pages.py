@@ -1,0 +1,75 @@
+"""The coordinator's week in the staff UI: "Te doen", "Vandaag", the import (upload, preview,
+confirm), school names instead of codes, and a roll call that asks before a future session and
+does not say an empty one was saved."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+from application.actor import Actor
+from application.clock import SCHOOL_TZ
+from application.schools import register_school
+from tests.ui.conftest import World, csrf_token, post
+
+ADMIN = Actor("beheer", "admin", None)
+
+
+def test_te_doen_lists_the_sessions_without_a_roll_call_with_a_link_to_it(app: Flask, world: World, client_as) -> None:
+    page = client_as("trainer").get("/te-doen").get_data(as_text=True)
+    assert f"/sessions/{world.session_1}" in page and f"/sessions/{world.session_2}" in page
+    assert f"/sessions/{world.other_session}" not in page  # another school's
+    assert client_as("analist").get("/te-doen").status_code == 403
+
+
+def test_vandaag_links_this_weeks_sessions_to_their_roll_call(app: Flask, world: World, client_as) -> None:
+    service = app.extensions["betrokken"].service
+    tonight = datetime.now(SCHOOL_TZ).replace(hour=23, minute=30, second=0, microsecond=0)
+    s = service.schedule_session(world.program_id, title="Vanavond lezen", starts_at=tonight, actor=ADMIN)
+    page = client_as("trainer").get("/vandaag").get_data(as_text=True)
+    assert "Vanavond lezen" in page and f"/sessions/{s.id}" in page
+    assert "Vanavond lezen" not in client_as("trainer2").get("/vandaag").get_data(as_text=True)
+
+
+def test_a_future_roll_call_asks_first_and_an_empty_one_is_not_called_saved(app: Flask, world: World, client_as) -> None:
+    service = app.extensions["betrokken"].service
+    later = service.schedule_session(world.program_id, title="Later", actor=ADMIN,
+                                     starts_at=datetime.now(SCHOOL_TZ) + timedelta(days=3))
+    client = client_as("trainer")
+    url = f"/sessions/{later.id}"
+    asked = post(client, url, {f"status-{world.parent_a}": "present"})
+    assert asked.status_code == 422 and "nog niet geweest" in asked.get_data(as_text=True)
+    assert not service.session(later.id).attendance
+    saved = post(client, url, {f"status-{world.parent_a}": "present", "confirm_future": "1"})
+    assert saved.status_code == 302 and service.session(later.id).attendance
+    empty = post(client, f"/sessions/{world.session_1}", {}, follow=True)
+    text = empty.get_data(as_text=True)
+    assert "niets opgeslagen" in text and "De presentie is opgeslagen" not in text
+    assert not service.session(world.session_1).attendance
+
+
+def test_pages_show_the_school_name_from_the_register(app: Flask, world: World, client_as) -> None:
+    register_school(app.extensions["betrokken"].service, brin="12AB", name="OBS De Regenboog", region="midden")
+    assert "OBS De Regenboog" in client_as("trainer").get("/").get_data(as_text=True)
+    assert "OBS De Regenboog" in client_as("trainer").get("/parents").get_data(as_text=True)
+
+
+def test_the_import_previews_names_every_problem_and_registers_on_confirm(app: Flask, client_as) -> None:
+    client = client_as("trainer")
+    service = app.extensions["betrokken"].service
+    bad = "naam;telefoon;email;taal;kind;groep\nAmina;0612345678;;;Sara;3\nBram;0687654321;;;Tim;12\n"
+    r = client.post("/ouders/importeren", data={"csrf_token": csrf_token(client, "/ouders/importeren"), "school": "12AB",
+                                                "file": (io.BytesIO(bad.encode()), "leerlingen.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422 and "regel 3, kolom groep" in r.get_data(as_text=True)
+    good = bad.replace(";12\n", ";2\n")
+    preview = client.post("/ouders/importeren", data={"csrf_token": csrf_token(client, "/ouders/importeren"), "school": "12AB",
+                                                      "file": (io.BytesIO(good.encode()), "leerlingen.csv")},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200 and "Bevestigen" in preview.get_data(as_text=True)
+    assert service.parents() == []
+    confirmed = post(client, "/ouders/importeren", {"school": "12AB", "confirm": "1", "csv": good})
+    assert confirmed.status_code == 302
+    assert sorted(p.name for p in service.parents()) == ["Amina", "Bram"]
