@@ -84,3 +84,13 @@ def _save_sessions(
     ]
     service._save(*sessions)
     return sessions
+
+
+def move_session(service: ProgramService, session_id: UUID, *, starts_at: datetime, actor: Actor = SYSTEM) -> Session:
+    """Move one session (without a roll call yet) to another time."""
+    def command() -> Session:
+        session = service.session(session_id, actor)
+        session.move(starts_at=starts_at, actor=actor.name)
+        service._save(session)
+        return session
+    return service._retrying(command, session_id)

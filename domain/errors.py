@@ -250,3 +250,9 @@ class ImportRejectedError(DomainError):
     def __init__(self, message: str, problems: list[dict[str, object]] | None = None, **details: object) -> None:
         super().__init__(message, problems=problems or [], **details)
         self.problems: list[dict[str, object]] = problems or []
+
+
+class SessionHeldError(DomainError):
+    """A session with a roll call took place: it cannot be moved."""
+
+    code = "session_held"

@@ -89,6 +89,7 @@ UPSERT = {
     "cancelled": """UPDATE sessions SET cancelled = ? WHERE session_id = ?""",
     "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
     "payout": """INSERT INTO payouts VALUES (?,?,?,?,?,?) ON CONFLICT (payout_id) DO NOTHING""",
+    "moved": """UPDATE sessions SET starts_at = ?, starts_utc = ?, session_date = ? WHERE session_id = ?""",
 }
 ORDER = list(UPSERT)
 
@@ -182,10 +183,12 @@ class Ledger:
             topic(Session, "HomeworkRecorded"): self._homework,
             topic(Session, "Cancelled"): self._cancelled,
             topic(Parent, "AssessmentRecorded"): self._assessment,
+            topic(Session, "Moved"): self._moved,
         }
         self.scheduled_topic = topic(Session, "Scheduled")
         self.session_topics = {
-            topic(Session, "AttendanceRecorded"), topic(Session, "HomeworkRecorded"), topic(Session, "Cancelled")
+            topic(Session, "AttendanceRecorded"), topic(Session, "HomeworkRecorded"), topic(Session, "Cancelled"),
+            topic(Session, "Moved"),
         }
 
     @property
@@ -280,6 +283,13 @@ class Ledger:
         program = self.session_program[session]
         page.rows["cancelled"].append((True, session))
         page.touched.add(program)
+
+    def _moved(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        starts_at = plain(e["starts_at"])
+        if not isinstance(starts_at, datetime):
+            starts_at = datetime.fromisoformat(starts_at)
+        page.rows["moved"].append((starts_at.isoformat(), utc_text(starts_at), starts_at.date().isoformat(), session))
+        page.touched.add(self.session_program[session])
 
     def _assessment(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
         program = uid(e["program_id"])

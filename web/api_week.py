@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
 from application.clock import SCHOOL_TZ
-from application.schedules import schedule_series
+from application.schedules import extend_series, move_session, schedule_series
 from application.schools import register_school, schools
 from domain.limits import BRIN_PATTERN, CADENCES, MAX_WEEKS, MIN_WEEKS, REGIONS
 from domain.school import School
@@ -118,6 +118,38 @@ class TodoSchema(Schema):
 def get_todo() -> dict[str, Any]:
     """What needs doing at the user's schools: roll calls, absences, home visits, payouts, messages."""
     return system().projections.todo(current_actor().schools, datetime.now(SCHOOL_TZ))
+
+
+class ExtensionSchema(StrictSchema):
+    """More sessions after a series' last one, on a cadence, skipping a region's holidays if asked."""
+
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_WEEKS, max=MAX_WEEKS))
+    cadence = fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
+    skip_holidays = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGIONS))
+
+
+class MoveSchema(StrictSchema):
+    """The session's new start."""
+
+    starts_at = SchoolDateTime(required=True)
+
+
+@week.route("/sessions/<uuid:session_id>/series-extension", methods=["POST"])
+@requires("run")
+@week.arguments(ExtensionSchema)
+@week.response(201, SessionSchema(many=True))
+def extend_session_series(data: dict[str, Any], session_id: UUID) -> list[Session]:
+    """Extend a series after this (its last) session: `count` more, numbered on, same time and place."""
+    return extend_series(system().service, session_id, actor=current_actor(), **data)
+
+
+@week.route("/sessions/<uuid:session_id>/move", methods=["POST"])
+@requires("run")
+@week.arguments(MoveSchema)
+@week.response(200, SessionSchema)
+def move_one_session(data: dict[str, Any], session_id: UUID) -> Session:
+    """Move one session that has no roll call yet; with a roll call: 409 `session_held`."""
+    return move_session(system().service, session_id, actor=current_actor(), **data)
 
 
 def register_week_api(api: Api) -> None:

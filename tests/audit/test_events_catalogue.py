@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from adapters.config import StoreConfig
+from application.schedules import move_session
 from application.schools import register_school
 from application.accounts import ACCOUNTS_FILE, Accounts
 from betrokken.catalogue import events
@@ -110,6 +111,8 @@ def record_every_event(config: StoreConfig) -> None:
         service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
         service.erase_parent(parent.id, reason="verzoek van de ouder")
         register_school(service, brin="12AB", name="De Regenboog", region="midden")
+        later = service.schedule_session(program.id, title="Later", starts_at=datetime(2025, 11, 11, 19, tzinfo=CET))
+        move_session(service, later.id, starts_at=datetime(2025, 11, 12, 19, tzinfo=CET))
     finally:
         service.close()
     accounts = Accounts(config, hasher=CHEAP_HASHER)

@@ -191,10 +191,12 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         "/parents/<uuid:parent_id>/erasure": lambda: {"reason": "verzoek van ouder"},
         "/schools": lambda: {"brin": f"{next(_BRINS):02d}ZZ", "name": "Matrixschool", "region": "midden"},
         "/programs/<uuid:program_id>/sessions/series": lambda: {"title": "Reeks", "first_starts_at": _days_ago(1), "count": 2},
+        "/sessions/<uuid:session_id>/series-extension": lambda: {"count": 2, "cadence": "fortnightly"},
+        "/sessions/<uuid:session_id>/move": lambda: {"starts_at": _days_ago(3)},
     }
     if tail == "/sessions/<uuid:session_id>/homework":
         ids["session_id"] = s.homework_session
-    if tail == "/sessions/<uuid:session_id>/cancellation":
+    if tail in ("/sessions/<uuid:session_id>/cancellation", "/sessions/<uuid:session_id>/move"):
         ids["session_id"] = world.fresh_session(scope)
     if tail in ("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal", "/parents/<uuid:parent_id>/erasure"):
         ids["parent_id"] = world.fresh_parent(scope, enrolled=True)

@@ -60,3 +60,23 @@ def test_bad_series_are_refused_and_record_nothing(api: Api) -> None:
     r = api.post(f"/programs/{other}/sessions/series", {"title": "X", "first_starts_at": FIRST, "count": 2})
     assert r.status_code == 404
     assert api.last_position() == before + 1  # only the other programme
+
+
+def test_a_series_is_extended_on_its_cadence_and_one_session_moved(api: Api) -> None:
+    program = api.program()["id"]
+    r = api.post(f"/programs/{program}/sessions/series",
+                 {"title": "Informatieavond", "first_starts_at": FIRST, "count": 2, "cadence": "fortnightly"})
+    last = r.json[-1]
+    more = api.post(f"/sessions/{last['id']}/series-extension", {"count": 2, "cadence": "fortnightly", "skip_holidays": "midden"})
+    assert more.status_code == 201, more.json
+    assert [(s["title"], s["starts_at"]) for s in more.json] == [
+        ("Informatieavond 3", "2025-11-06T19:00:00+01:00"), ("Informatieavond 4", "2025-11-20T19:00:00+01:00")]
+    moved = api.post(f"/sessions/{more.json[0]['id']}/move", {"starts_at": "2025-11-05T19:30:00+01:00"})
+    assert moved.status_code == 200 and moved.json["starts_at"] == "2025-11-05T19:30:00+01:00"
+    attendance = api.get(f"/programs/{program}/attendance").json
+    assert "2025-11-05T19:30:00+01:00" in [s["starts_at"] for s in attendance["sessions"]]  # the projection follows
+    parent = api.parent()["id"]
+    api.enroll(program, parent)
+    assert api.roll_call(last["id"], (parent, "present")).status_code == 200
+    held = api.post(f"/sessions/{last['id']}/move", {"starts_at": "2025-10-10T19:00:00+02:00"})
+    assert (held.status_code, held.json["error"]["code"]) == (409, "session_held")

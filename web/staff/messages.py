@@ -82,6 +82,7 @@ MESSAGES: dict[type, Say] = {
     refused.UnknownCadenceError: lambda e: _("Kies elke week, om de week of elke maand."),
     refused.NoSessionsLeftError: lambda e: _("Er vallen te veel data van de reeks in vakanties; kies een andere eerste datum."),
     refused.ImportRejectedError: lambda e: _("Er is niets geïmporteerd; verbeter de genoemde regels en probeer het opnieuw."),
+    refused.SessionHeldError: lambda e: _("Er is al presentie opgenomen; deze bijeenkomst kan niet meer worden verplaatst."),
 }
 
 
