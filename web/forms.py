@@ -244,7 +244,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
     """Create a programme from its kind's template; the settings start at the template's defaults."""
 
     name = StringField(_l("Naam programma"), [required(), Length(max=MAX_FORM_TEXT)])
-    kind = SelectField(_l("Soort programma"), choices=choices((k, TEMPLATES[k].label) for k in KINDS), default="pact")
+    kind = SelectField(_l("Soort programma"), choices=choices((k, _l(TEMPLATES[k].label)) for k in KINDS), default="pact")
     starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
     min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
     min_homework_pct = DecimalCommaField(_l("Minimaal huiswerk gedaan (%)"), [required(), percentage()])

@@ -12,6 +12,7 @@ from uuid import UUID
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 
 from application.clock import SCHOOL_TZ
@@ -24,13 +25,24 @@ from web.staff import bp
 from web.staff.access import actor, ensure, requires, system
 from web.staff.form_command import done
 
+KIND_NAMES = (  # domain/templates.py's labels, listed here so the catalogue translates them
+    _l("PACT (voorleestraining voor ouders)"), _l("Pittige Jaren (Incredible Years)"), _l("REAL huisbezoeken"),
+    _l("Informatiebijeenkomsten ouders-school"), _l("Eigen programma"),
+)
 MAX_UPLOAD = 2 * 1024 * 1024
 """A school's administration export is well under 2 MB."""
 
 
 @bp.app_context_processor
 def week_helpers() -> dict[str, Any]:
-    return {"school_name": school_name}
+    return {"school_name": school_name, "running": running}
+
+
+def running(sessions: list[Any]) -> bool:
+    """Whether a programme still has sessions to come (completion then reads "op koers" or
+    "niet op koers"; "afgerond" only once its last session lies behind it)."""
+    now = datetime.now(SCHOOL_TZ)
+    return any(r.session.starts_at > now and not r.session.cancelled for r in sessions)
 
 
 def school_name(brin: str) -> str:
