@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 import wtforms.fields.choices
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     Field,
     FieldList,
     Form,
@@ -25,12 +24,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from application.clock import SCHOOL_TZ, today
+from web.dutch_fields import DutchDateField as DateField, DutchTimeField as TimeField
 from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
     MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email,
@@ -84,7 +83,7 @@ class DecimalCommaField(Field):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        text = valuelist[0].strip().replace(" ", "")
+        text = valuelist[0].strip().replace(" ", "").removesuffix("%")  # 75% is a percentage as typed
         if "," in text:
             text = text.replace(".", "").replace(",", ".")  # 1.234,50 -> 1234.50
         try:

@@ -73,3 +73,44 @@ def test_the_import_previews_names_every_problem_and_registers_on_confirm(app: F
     confirmed = post(client, "/ouders/importeren", {"school": "12AB", "confirm": "1", "csv": good})
     assert confirmed.status_code == 302
     assert sorted(p.name for p in service.parents()) == ["Amina", "Bram"]
+
+
+def test_forms_take_dutch_dates_times_percentages_and_decimal_commas(app: Flask, world: World, client_as) -> None:
+    client = client_as("trainer")
+    made = post(client, "/programs/new", {
+        "school": "12AB", "name": "Voorlezen winter", "kind": "pact", "starts_on": "01-12-2026",
+        "min_attendance_pct": "75%", "min_homework_pct": "7,5", "min_sessions_attended": "6",
+        "per_session": "0", "per_homework": "0", "per_assessment": "0", "assessment_threshold_pct": "60 %",
+        "cap": "", "payout": "cash",
+    })
+    assert made.status_code == 302, made.get_data(as_text=True)
+    program = next(p for p in app.extensions["betrokken"].service.programs() if p.name == "Voorlezen winter")
+    assert str(program.starts_on) == "2026-12-01"
+    assert (program.completion.min_attendance_rate, program.completion.min_homework_rate) == (0.75, 0.075)
+    scheduled = post(client, f"/programs/{world.program_id}/sessions/new",
+                     {"title": "Avond", "first_date": "07-09-2026", "time": "19.00", "weeks": "1"})
+    assert scheduled.status_code == 302
+    (avond,) = [s for s in app.extensions["betrokken"].service.sessions(world.program_id) if s.title == "Avond"]
+    assert avond.starts_at.isoformat() == "2026-09-07T19:00:00+02:00"
+    wrong = post(client, f"/programs/{world.program_id}/sessions/new",
+                 {"title": "Avond", "first_date": "31-02-2026", "time": "zeven uur", "weeks": "1"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "bijvoorbeeld 01-12-2026" in page and "bijvoorbeeld 19.00" in page
+    assert 'value="zeven uur"' in page  # what was typed stays
+
+
+def test_programme_kinds_read_in_english_in_the_english_ui(app: Flask, world: World, client_as) -> None:
+    client = client_as("trainer")
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
+    page = client.get("/").get_data(as_text=True)
+    assert "PACT (reading training for parents)" in page and "voorleestraining" not in page
+
+
+def test_completion_reads_op_koers_while_the_programme_runs_and_afgerond_at_its_end(app: Flask, world: World, client_as) -> None:
+    client = client_as("trainer")
+    ended = client.get(f"/programs/{world.program_id}").get_data(as_text=True)
+    assert "Afgerond" in ended and "op koers" not in ended
+    app.extensions["betrokken"].service.schedule_session(
+        world.program_id, title="Slot", starts_at=datetime.now(SCHOOL_TZ) + timedelta(days=7), actor=ADMIN)
+    running = client.get(f"/programs/{world.program_id}").get_data(as_text=True)
+    assert "Op koers" in running and "niet op koers" in running

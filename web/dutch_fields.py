@@ -1,0 +1,56 @@
+"""Form fields that take what a Dutch coordinator types: `01-12-2026` beside the browser's
+`2026-12-01`, `19.00` beside `19:00`. Each says what it expects when it cannot read the input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, TimeField
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+"""ISO first: the browser's date picker sends it, and the field shows its value so."""
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S", "%Hu%M", "%H%M"]
+
+
+class DutchDateField(DateField):
+    """A date as the browser sends it or as typed in Dutch (01-12-2026, 1/12/2026)."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATE_FORMATS)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].strip()
+        for fmt in DATE_FORMATS:
+            try:
+                self.data = datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(_l("Vul een datum in, bijvoorbeeld 01-12-2026."))
+
+
+class DutchTimeField(TimeField):
+    """A time as the browser sends it or as typed in Dutch (19.00, 19:00, 19u30)."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", TIME_FORMATS)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].strip().lower()
+        for fmt in TIME_FORMATS:
+            try:
+                self.data = datetime.strptime(text, fmt).time()
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(_l("Vul een tijd in, bijvoorbeeld 19.00."))
