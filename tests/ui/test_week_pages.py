@@ -114,3 +114,19 @@ def test_completion_reads_op_koers_while_the_programme_runs_and_afgerond_at_its_
         world.program_id, title="Slot", starts_at=datetime.now(SCHOOL_TZ) + timedelta(days=7), actor=ADMIN)
     running = client.get(f"/programs/{world.program_id}").get_data(as_text=True)
     assert "Op koers" in running and "niet op koers" in running
+
+
+def test_a_dutch_excel_download_beside_the_machine_csv(app: Flask, world: World, client_as) -> None:
+    service = app.extensions["betrokken"].service
+    service.take_roll_call(world.session_1, [(world.parent_a, "present"), (world.parent_b, "absent")], actor=ADMIN)
+    client = client_as("trainer")
+    page = client.get(f"/programs/{world.program_id}").get_data(as_text=True)
+    assert f"/programs/{world.program_id}/parents-excel.csv" in page and f"/programs/{world.program_id}/parents.csv" in page
+    body = client.get(f"/programs/{world.program_id}/parents-excel.csv").get_data(as_text=True)
+    lines = body.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Ouder-id;Naam;Bijeenkomsten gehouden;Keer aanwezig")
+    assert any(";Fatima El Amrani;1;1;0;0;100,0%" in line for line in lines), lines
+    rewards = client.get(f"/programs/{world.program_id}/rewards-excel.csv").get_data(as_text=True)
+    assert "Verdiend (€)" in rewards and ";12,50;" in rewards
+    machine = client.get(f"/programs/{world.program_id}/parents.csv").get_data(as_text=True)
+    assert machine.startswith("parent_id,name,sessions_held")
