@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import PASSWORD, Server
+from tests.browser.test_staff_journey import DOCS, UPDATE_SCREENSHOTS
 from tests.helpers.processes import Processes
 from tests.helpers.serve import Server as Serving, add_user, cli, environment
 
@@ -66,6 +67,10 @@ def test_no_staff_page_is_wider_than_a_768_px_tablet(browser, demo_server: Serve
                 continue
             if kind_of(target.path) not in seen:
                 queue.append(target.path)
+    if UPDATE_SCREENSHOTS:  # the README's pictures of a coordinator's week, refreshed on request only
+        for path, name in (("/te-doen", "todo.png"), ("/vandaag", "vandaag.png")):
+            page.goto(f"{demo_server.url}{path}")
+            page.screenshot(path=str(DOCS / name), full_page=False)
     context.close()
     assert {"/", "/vandaag", "/te-doen", "/programs/<id>", "/sessions/<id>", "/parents/<id>"} <= seen, sorted(seen)
     assert len(seen) >= 15, sorted(seen)  # the forms, the audit pages and the import too

@@ -62,7 +62,10 @@ def todo() -> ResponseReturnValue:
     lists = system().projections.todo(actor().schools, datetime.now(SCHOOL_TZ))
     service = system().service
     programs = {str(p.id): p for p in service.programs(actor())}
-    return render_template("staff/todo.html", lists=lists, programs=programs)
+    listed = {x["parent_id"] for key in ("consecutive_absences", "overdue_home_visits", "outstanding_payouts",
+                                          "failed_messages") for x in lists[key]}
+    names = {pid: service.parent(UUID(pid), actor()).name for pid in listed}  # only the parents listed
+    return render_template("staff/todo.html", lists=lists, programs=programs, names=names)
 
 
 # -- vandaag ---------------------------------------------------------------------------------
