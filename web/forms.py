@@ -300,6 +300,11 @@ class ScheduleForm(FlaskForm):
         [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul 1 tot en met 60 weken in."))],
         default=1,
     )
+    cadence = SelectField(_l("Hoe vaak"), choices=choices(
+        [("weekly", _l("elke week")), ("fortnightly", _l("om de week")), ("monthly", _l("elke maand"))]), default="weekly")
+    skip_holidays = SelectField(_l("Schoolvakanties en feestdagen overslaan"), choices=choices(
+        [("", _l("niet overslaan")), ("noord", _l("regio noord")), ("midden", _l("regio midden")), ("zuid", _l("regio zuid"))]),
+        default="")
     location = StringField(_l("Locatie"), [Optional(), Length(max=MAX_FORM_TEXT)])
     homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=MAX_HOMEWORK_TEXT)])
     participants = MultiCheckboxField(_l("Alleen voor (huisbezoek; niets aangevinkt is alle ingeschreven ouders)"), choices=[])

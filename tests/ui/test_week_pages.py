@@ -130,3 +130,17 @@ def test_a_dutch_excel_download_beside_the_machine_csv(app: Flask, world: World,
     assert "Verdiend (€)" in rewards and ";12,50;" in rewards
     machine = client.get(f"/programs/{world.program_id}/parents.csv").get_data(as_text=True)
     assert machine.startswith("parent_id,name,sessions_held")
+
+
+def test_the_schedule_form_plans_a_fortnightly_series_past_the_schools_autumn_holiday(app: Flask, world: World, client_as) -> None:
+    service = app.extensions["betrokken"].service
+    register_school(service, brin="12AB", name="OBS De Regenboog", region="midden")
+    client = client_as("trainer")
+    form = client.get(f"/programs/{world.program_id}/sessions/new").get_data(as_text=True)
+    assert '<option selected value="midden">' in form or 'value="midden" selected' in form
+    r = post(client, f"/programs/{world.program_id}/sessions/new", {
+        "title": "Infoavond", "first_date": "25-09-2025", "time": "19.00", "weeks": "3",
+        "cadence": "fortnightly", "skip_holidays": "midden"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    days = [s.date.isoformat() for s in service.sessions(world.program_id) if s.title.startswith("Infoavond")]
+    assert days == ["2025-09-25", "2025-10-09", "2025-11-06"]
