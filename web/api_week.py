@@ -37,17 +37,22 @@ class SchoolSchema(StrictSchema):
         return {"brin": s.brin, "name": s.name, "region": s.region}
 
 
-class SeriesSchema(StrictSchema):
-    """A series of sessions: weekly, fortnightly or monthly, skipping a region's holidays if asked."""
+class CadenceSchema(StrictSchema):
+    """How many sessions, how often, and whether a region's closed days are skipped."""
 
-    title = fields.String(required=True, validate=TEXT)
-    first_starts_at = SchoolDateTime(required=True)
     count = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_WEEKS, max=MAX_WEEKS))
     cadence = fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
     skip_holidays = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGIONS), metadata={
         "description": "a region (noord, midden, zuid): its school holidays and the public holidays are left out, "
                        "the cadence kept",
     })
+
+
+class SeriesSchema(CadenceSchema):
+    """A series of sessions: weekly, fortnightly or monthly, skipping a region's holidays if asked."""
+
+    title = fields.String(required=True, validate=TEXT)
+    first_starts_at = SchoolDateTime(required=True)
     location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     homework = fields.String(load_default=None, allow_none=True, validate=TEXT)
 
@@ -120,12 +125,8 @@ def get_todo() -> dict[str, Any]:
     return system().projections.todo(current_actor().schools, datetime.now(SCHOOL_TZ))
 
 
-class ExtensionSchema(StrictSchema):
+class ExtensionSchema(CadenceSchema):
     """More sessions after a series' last one, on a cadence, skipping a region's holidays if asked."""
-
-    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=MIN_WEEKS, max=MAX_WEEKS))
-    cadence = fields.String(load_default="weekly", validate=validate.OneOf(CADENCES))
-    skip_holidays = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGIONS))
 
 
 class MoveSchema(StrictSchema):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,16 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S", "%Hu%M", "%H%M"]
 
 
+def first_reading(text: str, formats: list[str]) -> datetime | None:
+    """The text read by the first format that fits, or None."""
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 class DutchDateField(DateField):
     """A date as the browser sends it or as typed in Dutch (01-12-2026, 1/12/2026)."""
 
@@ -22,17 +32,11 @@ class DutchDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not valuelist[0].strip():
-            return
-        text = valuelist[0].strip()
-        for fmt in DATE_FORMATS:
-            try:
-                self.data = datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(_l("Vul een datum in, bijvoorbeeld 01-12-2026."))
+        if valuelist and valuelist[0].strip():
+            read = first_reading(valuelist[0].strip(), DATE_FORMATS)
+            self.data: date | None = read.date() if read else None
+            if read is None:
+                raise ValueError(_l("Vul een datum in, bijvoorbeeld 01-12-2026."))
 
 
 class DutchTimeField(TimeField):
@@ -43,14 +47,8 @@ class DutchTimeField(TimeField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not valuelist[0].strip():
-            return
-        text = valuelist[0].strip().lower()
-        for fmt in TIME_FORMATS:
-            try:
-                self.data = datetime.strptime(text, fmt).time()
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(_l("Vul een tijd in, bijvoorbeeld 19.00."))
+        if valuelist and valuelist[0].strip():
+            read = first_reading(valuelist[0].strip().lower(), TIME_FORMATS)
+            self.data: time | None = read.time() if read else None
+            if read is None:
+                raise ValueError(_l("Vul een tijd in, bijvoorbeeld 19.00."))

@@ -145,8 +145,8 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
             homework=(form.homework.data or "").strip() or None,
             participants=[UUID(p) for p in form.participants.data or []] or None, actor=actor(),
         ) if form.participants.data else schedule_series(  # a group series: on its cadence, past the holidays
-            service, program_id, title=form.title.data, first_starts_at=form.first_starts_at(), count=form.weeks.data,
-            cadence=form.cadence.data, skip_holidays=form.skip_holidays.data or None,
+            service, program_id, title=form.title.data or "", first_starts_at=form.first_starts_at(), count=form.weeks.data or 0,
+            cadence=form.cadence.data or "weekly", skip_holidays=form.skip_holidays.data or None,
             location=form.location.data or None, homework=(form.homework.data or "").strip() or None, actor=actor(),
         ),
         lambda sessions: done(_("%(count)s bijeenkomst(en) ingepland.", count=len(sessions)),
