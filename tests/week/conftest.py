@@ -16,3 +16,11 @@ def api(sqlite_store: StoreConfig) -> Iterator[Api]:
     opened = open_api(sqlite_store)
     yield opened
     opened.app.extensions["betrokken"].close()
+
+
+@pytest.fixture
+def any_api(store: StoreConfig) -> Iterator[Api]:
+    """The API once on SQLite and once on PostgreSQL."""
+    opened = open_api(store)
+    yield opened
+    opened.app.extensions["betrokken"].close()

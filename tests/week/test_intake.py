@@ -90,3 +90,14 @@ def test_many_parents_are_enrolled_in_one_call_or_none(api: Api) -> None:
     assert [e["parent_id"] for e in r.json] == ids and all(e["enrolled_on"] == "2025-09-01" for e in r.json)
     twice = api.post(f"/programs/{program}/enrollments", {"parent_ids": [ids[0]]})
     assert (twice.status_code, twice.json["error"]["code"]) == (409, "already_enrolled")
+
+
+def test_a_bulk_enrolment_repeated_with_its_idempotency_key_answers_the_same(api: Api) -> None:
+    program = api.program()["id"]
+    ids = [api.parent(name=f"Ouder {i}")["id"] for i in range(2)]
+    body = {"parent_ids": ids, "enrolled_on": "2025-09-01"}
+    first = api.post(f"/programs/{program}/enrollments", body, headers={"Idempotency-Key": "bulk-1"})
+    before = api.last_position()
+    again = api.post(f"/programs/{program}/enrollments", body, headers={"Idempotency-Key": "bulk-1"})
+    assert (first.status_code, again.status_code) == (201, 201) and first.json == again.json
+    assert api.last_position() == before
