@@ -126,7 +126,8 @@ def parse_parents(text: str, school: str | None) -> list[ImportedParent]:
         child, group_text = row["child"], row["group"]
         if not child:
             bad("child", "de naam van het kind ontbreekt (één regel per kind)")
-        group = int(group_text) if group_text.isdigit() else 0
+        found = re.fullmatch(r"(?:groep\s*)?([0-9]{1,2})[a-z]?", group_text, re.IGNORECASE)  # 3, 5b, Groep 7
+        group = int(found.group(1)) if found else 0
         if not MIN_GROUP <= group <= MAX_GROUP:
             bad("group", f"de groep is een getal van {MIN_GROUP} tot en met {MAX_GROUP}, niet '{group_text}'")
         key = (brin, name.casefold(), re.sub(r"\D", "", phone))

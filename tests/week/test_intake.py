@@ -59,7 +59,7 @@ def test_a_200_row_import_with_one_bad_row_stores_nothing_then_the_fixed_file_im
 
 
 def test_english_headers_commas_and_every_problem_named() -> None:
-    good = "name,phone,email,language,child,group\nAmina,0612345678,a@b.nl,Arabisch,Sara,3\nAmina,0612345678,,,Omar,5\n"
+    good = "name,phone,email,language,child,group\nAmina,0612345678,a@b.nl,Arabisch,Sara,3\nAmina,0612345678,,,Omar,Groep 5b\n"
     [amina] = parse_parents(good, "12AB")
     assert (amina.name, amina.email, amina.children) == ("Amina", "a@b.nl", [("Sara", 3), ("Omar", 5)])
     bad = ("naam,telefoon,email,taal,kind,groep\n"
