@@ -144,3 +144,20 @@ def test_the_schedule_form_plans_a_fortnightly_series_past_the_schools_autumn_ho
     assert r.status_code == 302, r.get_data(as_text=True)
     days = [s.date.isoformat() for s in service.sessions(world.program_id) if s.title.startswith("Infoavond")]
     assert days == ["2025-09-25", "2025-10-09", "2025-11-06"]
+
+
+def test_several_parents_are_enrolled_at_once_from_a_sorted_list_without_erased_parents(app: Flask, world: World, client_as) -> None:
+    service = app.extensions["betrokken"].service
+    zoe = service.register_parent(school="12AB", name="Zoë Jansen", children=[("Noor", 2)], actor=ADMIN)
+    ali = service.register_parent(school="12AB", name="Ali Demir", children=[("Sem", 5)], actor=ADMIN)
+    gone = service.register_parent(school="12AB", name="Weg Gewist", children=[("Kind", 1)], actor=ADMIN)
+    service.erase_parent(gone.id, reason="verzoek van ouder", actor=ADMIN)
+    client = client_as("trainer")
+    page = client.get(f"/programs/{world.program_id}/enrolments/many").get_data(as_text=True)
+    assert page.index("Ali Demir") < page.index("Zoë Jansen") and str(gone.id) not in page
+    assert post(client, f"/programs/{world.program_id}/enrolments/many", {}).status_code == 422
+    r = post(client, f"/programs/{world.program_id}/enrolments/many",
+             {"parent_ids": [str(zoe.id), str(ali.id)], "enrolled_on": "01-09-2026"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    program = service.program(world.program_id)
+    assert {program.current_enrolment(p).enrolled_on.isoformat() for p in (zoe.id, ali.id)} == {"2026-09-01"}

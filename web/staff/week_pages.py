@@ -16,11 +16,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 
 from application.clock import SCHOOL_TZ
-from application.intake import already_registered, import_parents, parse_parents, rejected
+from application.clock import today as today_in_nl
+from application.intake import already_registered, enroll_many, import_parents, parse_parents, rejected
 from application.schools import school_names
 from domain.errors import ImportRejectedError
 from domain.session import Session
-from web.forms import CsrfOnlyForm
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, InputRequired
+
+from web.dutch_fields import DutchDateField as DateField
+from web.forms import CsrfOnlyForm, MultiCheckboxField, choices
+from web.staff.form_command import run_form
 from web.staff import bp
 from web.staff.access import actor, ensure, requires, system
 from web.staff.form_command import done
@@ -148,6 +154,38 @@ def import_parents_page() -> ResponseReturnValue:
     children = sum(len(p.children) for p in preview or [])
     return render_template("staff/import.html", form=form, problems=problems, preview=preview, csv=text, children=children,
                            school=school or "", schools=sorted((actor().schools or school_names(system().service, actor())))), status
+
+
+# -- many parents enrolled at once --------------------------------------------------------------
+
+
+class EnrolManyForm(FlaskForm):
+    """Parents of the programme's school to enrol at once, from one date on."""
+
+    parent_ids = MultiCheckboxField(_l("Ouders"), [DataRequired(message=_l("Kies een of meer ouders."))], choices=[])
+    enrolled_on = DateField(_l("Ingeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today_in_nl)
+
+
+@bp.route("/programs/<uuid:program_id>/enrolments/many", methods=["GET", "POST"])
+@requires("run")
+def enrol_many(program_id: UUID) -> ResponseReturnValue:
+    """Enrol several parents in one go (one command: all of them or none), sorted by name, erased ones left out."""
+    service = system().service
+    program = service.program(program_id, actor())
+    candidates = sorted(
+        (p for p in service.parents(actor())
+         if p.school == program.school and not p.erased and not program.current_enrolment(p.id)),
+        key=lambda p: p.name.casefold())
+    form = EnrolManyForm()
+    form.parent_ids.choices = choices((str(p.id), p.name) for p in candidates)
+    return run_form(
+        "staff/enrol_many.html", form,
+        lambda: enroll_many(service, program_id, [UUID(i) for i in form.parent_ids.data or []],
+                            enrolled_on=form.enrolled_on.data, actor=actor()),
+        lambda _program: done(_("%(n)s ouders ingeschreven voor %(program)s.", n=len(form.parent_ids.data or []),
+                                program=program.name), "staff.program", program_id=program_id),
+        program=program,
+    )
 
 
 # -- the roll call's two questions -------------------------------------------------------------
