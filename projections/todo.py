@@ -140,8 +140,9 @@ def outstanding_payouts(db: Database, schools: frozenset[str] | None, today: dat
 
 
 def failed_messages(db: Database, schools: frozenset[str] | None) -> list[dict[str, Any]]:
-    """Messages whose sending failed. TODO(messages): the messages part (issue 13, item 1) keeps
-    its own projection; wire its failed messages of these schools in here. Until then: none."""
+    """Messages whose sending failed. TODO(messages, at the merge): return the messages branch's
+    `projections.messages.failed(db, schools)` here (its `messages` table: message_id, parent_id,
+    school, reason, ...; the page links each line to the parent). Until then: none."""
     return []
 
 
