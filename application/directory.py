@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
 
 from domain.parent import Parent
+from domain.school import School
 from domain.session import Session
 from domain.training_program import TrainingProgram
 
@@ -33,6 +34,7 @@ class Directory:
     parents: dict[UUID, str] = field(default_factory=dict)
     programs: dict[UUID, str] = field(default_factory=dict)
     sessions: dict[UUID, list[UUID]] = field(default_factory=dict)
+    schools: dict[str, UUID] = field(default_factory=dict)  # BRIN -> the register's aggregate
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -41,6 +43,7 @@ class Directory:
             get_topic(Parent.Registered): self._parent,
             get_topic(TrainingProgram.Created): self._program,
             get_topic(Session.Scheduled): self._session,
+            get_topic(School.Registered): self._school,
         }
 
     def refresh(self) -> None:
@@ -69,6 +72,9 @@ class Directory:
     def _session(self, e: Session.Scheduled) -> None:
         self.sessions.setdefault(e.program_id, []).append(e.originator_id)
 
+    def _school(self, e: School.Registered) -> None:
+        self.schools[e.brin] = e.originator_id
+
     def programs_of(self, schools: frozenset[str] | None) -> list[UUID]:
         """The programmes of these schools (all when None), in order of creation."""
         with self.lock:
@@ -95,3 +101,9 @@ class Directory:
             for program_id, sessions in self.sessions.items():
                 found.update((s, self.programs.get(program_id, "")) for s in sessions)
             return found
+
+    def schools_of(self, schools: frozenset[str] | None) -> list[UUID]:
+        """The registered schools among these BRIN codes (all when None), in order of registration."""
+        with self.lock:
+            self._refresh()
+            return [i for brin, i in self.schools.items() if schools is None or brin in schools]

@@ -17,11 +17,13 @@ from uuid import UUID
 from application.actor import Actor
 from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
+from application.schools import register_school
 from betrokken.demo_people import Family, draw_family, engagement, homework_done, roll_call_status
 from domain.parent import Parent
 from domain.rules import Balance
 from domain.session import Session
 from domain.training_program import TrainingProgram
+from projections.todo import MIN_ABSENCES, trailing_absences
 
 REFERENCE_DATE = date(2026, 1, 30)
 """Everything in the demo happened before this Friday (the data is the same whenever it is made)."""
@@ -85,6 +87,12 @@ class DemoSummary:
     payouts: int = 0
     paid_cents: int = 0
     events: int = 0
+    planted_missing_roll_calls: list[UUID] = field(default_factory=list)
+    """Every session the demo left without a roll call (home visits never reported, and one
+    forgotten meeting per school): what the to-do page lists."""
+    planted_absences: list[tuple[UUID, UUID]] = field(default_factory=list)
+    """Every (programme, parent) the demo left with two or more unexcused absences in a row
+    (two planted per school, and any the random roll calls made)."""
 
 
 def first_weekday_on_or_after(day: date, weekday: int) -> date:
@@ -113,6 +121,7 @@ class DemoBuilder:
         """Make every school's families, programmes, sessions, roll calls and payouts."""
         for school in SCHOOLS:
             self.build_school(school)
+        plant_todo(self)  # after the schools, so the rest of the data set stays as it was
         return self.summary
 
     def build_school(self, school: DemoSchool) -> None:
@@ -340,3 +349,48 @@ def fill_demo(service: ProgramService, seed: int = DEFAULT_SEED, progress: Calla
     summary = DemoBuilder(service, seed).build()
     summary.events = (service.recorder.max_notification_id() or 0) - before
     return summary
+
+
+REGIONS = {"12AB": "midden", "34CD": "midden", "56EF": "noord"}
+"""The demo schools' holiday regions (Rotterdam and Utrecht: midden; Amsterdam: noord)."""
+
+
+def plant_todo(builder: DemoBuilder) -> None:
+    """Register the demo schools, and give the to-do page something to show: at each school a
+    follow-up meeting of its Pittige Jaren group where two parents were absent after an absence
+    already, then one more meeting nobody took the roll call of."""
+    service, actor = builder.service, builder.actor
+    for school in SCHOOLS:
+        register_school(service, brin=school.brin, name=school.name, region=REGIONS[school.brin], actor=actor)
+    for n, school in enumerate(SCHOOLS):
+        program = next(p for p in service.programs(actor) if p.school == school.brin and p.kind == "pittige_jaren")
+        enrolled = [p for p in program.enrolled_parents() if program.current_enrolment(p) is not None]
+        absent = enrolled[n: n + 2]
+        for week, day in enumerate((date(2026, 1, 13), date(2026, 1, 20))):
+            session = service.schedule_session(
+                program.id, title=f"Terugkombijeenkomst {week + 1}", starts_at=evening(day, school.evening),
+                location="Speellokaal", actor=actor)
+            builder.summary.sessions += 1
+            records = [(p, "absent" if p in absent else "present") for p in enrolled]
+            service.take_roll_call(session.id, records, actor=actor)
+            builder.summary.roll_calls += 1
+        builder.summary.planted_absences += [(program.id, p) for p in absent]
+        forgotten = service.schedule_session(
+            program.id, title="Terugkombijeenkomst 3", starts_at=evening(date(2026, 1, 27), school.evening),
+            location="Speellokaal", actor=actor)
+        builder.summary.sessions += 1
+    builder.summary.planted_missing_roll_calls, builder.summary.planted_absences = left_to_do(service, actor)
+
+
+def left_to_do(service: ProgramService, actor: Actor) -> tuple[list[UUID], list[tuple[UUID, UUID]]]:
+    """What the demo left to do, from its aggregates: sessions without a roll call, and the
+    parents still enrolled whose latest roll calls are two or more unexcused absences in a row."""
+    missing, absences = [], []
+    for program in service.programs(actor):
+        sessions = [s for s in service.sessions(program.id, actor) if not s.cancelled]
+        missing += [s.id for s in sessions if not s.attendance]
+        for parent in program.enrolled_parents():
+            run = [(s.attendance[parent], str(s.id), "") for s in sessions if parent in s.attendance]
+            if program.current_enrolment(parent) is not None and trailing_absences(run)[0] >= MIN_ABSENCES:
+                absences.append((program.id, parent))
+    return missing, absences

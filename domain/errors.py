@@ -267,3 +267,46 @@ class ErasureRefusedError(DomainError):
     """The erasure request was refused (the refusal itself is recorded, with its reason)."""
 
     code = "erasure_refused"
+
+
+# -- the coordinator's week --------------------------------------------------------------------
+
+
+class SchoolExistsError(DomainError):
+    """A school (BRIN code) is registered once."""
+
+    code = "school_exists"
+
+
+class UnknownRegionError(DomainError):
+    """A school lies in the holiday region noord, midden or zuid."""
+
+    code = "unknown_region"
+
+
+class UnknownCadenceError(DomainError):
+    """A series meets weekly, fortnightly or monthly."""
+
+    code = "unknown_cadence"
+
+
+class NoSessionsLeftError(DomainError):
+    """Skipping the holidays left no date for the series within its reach."""
+
+    code = "no_sessions_left"
+
+
+class ImportRejectedError(DomainError):
+    """A parents' import with a bad or duplicate row stores nothing; the rows are named."""
+
+    code = "import_rejected"
+
+    def __init__(self, message: str, problems: list[dict[str, object]] | None = None, **details: object) -> None:
+        super().__init__(message, problems=problems or [], **details)
+        self.problems: list[dict[str, object]] = problems or []
+
+
+class SessionHeldError(DomainError):
+    """A session with a roll call took place: it cannot be moved."""
+
+    code = "session_held"

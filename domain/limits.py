@@ -83,3 +83,25 @@ MAX_MESSAGE_TEXT = 2000
 
 MAX_RECIPIENTS = 1000
 """Parents named in one message (a school's whole roll; more is a mistake)."""
+
+# -- the coordinator's week --------------------------------------------------------------------
+
+REGIONS = ("noord", "midden", "zuid")
+"""The school-holiday regions of the Netherlands (rijksoverheid.nl's vakantiespreiding)."""
+
+CADENCES = ("weekly", "fortnightly", "monthly")
+"""How often a series of sessions meets: every week, every two weeks, or once a month."""
+
+MAX_IMPORT_ROWS = 5000
+"""Rows in one parents' import (a whole school's administration fits)."""
+
+MAX_BULK_ENROLMENTS = 1000
+"""Parents enrolled in one bulk call."""
+
+PHONE_PATTERN = r"\+?[0-9]{9,15}"
+"""A phone number once spaces, dashes, dots and brackets are left out: 9 to 15 digits, maybe a +."""
+
+
+def is_phone(value: str) -> bool:
+    """Whether a text is a phone number (06-12345678, +31 6 1234 5678, 010 123 4567)."""
+    return re.fullmatch(PHONE_PATTERN, re.sub(r"[\s().-]", "", value)) is not None

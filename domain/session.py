@@ -15,6 +15,7 @@ from domain.errors import (
     NotAParticipantError,
     RollCallRecordedError,
     SessionCancelledError,
+    SessionHeldError,
     StartTimeWithoutOffsetError,
     UnknownAttendanceStatusError,
 )
@@ -169,3 +170,18 @@ class Session(Aggregate):
     def _cancelled(self, *, reason: str, actor: str) -> None:
         self.cancelled = True
         self.cancellation_reason = reason
+
+    # -- moving (the coordinator's week) -----------------------------------------------------
+
+    def move(self, *, starts_at: datetime, actor: str) -> None:
+        """Move a session that has no roll call yet to another time (its date decides who it counts for)."""
+        self._ensure_open()
+        if self.attendance:
+            raise SessionHeldError("a session with attendance recorded cannot be moved", session_id=str(self.id))
+        ensure_session_time(starts_at)
+        if starts_at != self.starts_at:
+            self._moved(starts_at=starts_at, actor=actor)
+
+    @event("Moved")
+    def _moved(self, *, starts_at: datetime, actor: str) -> None:
+        self.starts_at = starts_at

@@ -94,6 +94,7 @@ UPSERT = {
     "assessment_correction": """UPDATE assessments SET score = ?, max_score = ? WHERE assessment_id = ?""",
     "assessment_withdrawal": """DELETE FROM assessments WHERE assessment_id = ?""",
     "payout_reversal": """DELETE FROM payouts WHERE payout_id = ?""",
+    "moved": """UPDATE sessions SET starts_at = ?, starts_utc = ?, session_date = ? WHERE session_id = ?""",
 }
 ORDER = list(UPSERT)
 
@@ -189,10 +190,12 @@ class Ledger:
             topic(Parent, "AssessmentRecorded"): self._assessment,
             topic(Parent, "AssessmentCorrected"): self._assessment_corrected,
             topic(TrainingProgram, "PayoutReversed"): self._payout_reversed,
+            topic(Session, "Moved"): self._moved,
         }
         self.scheduled_topic = topic(Session, "Scheduled")
         self.session_topics = {
-            topic(Session, "AttendanceRecorded"), topic(Session, "HomeworkRecorded"), topic(Session, "Cancelled")
+            topic(Session, "AttendanceRecorded"), topic(Session, "HomeworkRecorded"), topic(Session, "Cancelled"),
+            topic(Session, "Moved"),
         }
 
     @property
@@ -287,6 +290,13 @@ class Ledger:
         program = self.session_program[session]
         page.rows["cancelled"].append((True, session))
         page.touched.add(program)
+
+    def _moved(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
+        starts_at = plain(e["starts_at"])
+        if not isinstance(starts_at, datetime):
+            starts_at = datetime.fromisoformat(starts_at)
+        page.rows["moved"].append((starts_at.isoformat(), utc_text(starts_at), starts_at.date().isoformat(), session))
+        page.touched.add(self.session_program[session])
 
     def _assessment(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
         program = uid(e["program_id"])

@@ -7,13 +7,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Sequence
 from uuid import UUID
 
 from adapters.config import StoreConfig
 from adapters.verification import BrokenLogError
 from application.programs import ProgramService
-from projections import attendance, completion, glance, rewards
+from projections import attendance, completion, glance, rewards, todo
 from projections.catch_up import (
     PAGE_SIZE, REBUILD_PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, has_dirty, positions, reset,
 )
@@ -178,6 +179,16 @@ class Projections:
         """What the parent earned in the programme, as of the latest event."""
         self._fresh()
         return rewards.earned_cents(self.db, str(program_id), str(parent_id))
+
+    def todo(self, schools: frozenset[str] | None, now: datetime) -> dict[str, list[dict[str, Any]]]:
+        """The coordinator's to-do lists for these schools (None: every school), as of `now`."""
+        self._fresh()
+        return todo.read(self.db, schools, now)
+
+    def sessions_between(self, schools: frozenset[str] | None, start: datetime, end: datetime) -> list[str]:
+        """The sessions of these schools starting in [start, end), by their start."""
+        self._fresh()
+        return todo.sessions_between(self.db, schools, start, end)
 
     # -- operations ------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from web.api_messages import register_messages_api
 from web.api_privacy import register_privacy_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
+from web.api_week import register_week_api
 from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
 from web.idempotency import init_app as init_idempotency
@@ -80,5 +81,6 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_corrections_api(api)  # corrections, school year, closure (web/api_corrections.py)
     register_access_api(api)  # access reports and the read log (web/api_access.py)
     init_read_logging(app)  # every read of a parent's personal data is logged (web/read_logging.py)
+    register_week_api(api)  # schools, series, to-do (web/api_week.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

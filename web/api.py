@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from flask import jsonify, make_response
 from flask_smorest import Api, Blueprint
 
 from application import listing
 from application.audit import AuditLog, LogPage
 from application.paging import Page
+from application.intake import enroll_many
 from application.programs import ProgramService
 from domain.parent import Assessment, Child, Parent
 from domain.session import Session
@@ -25,6 +27,7 @@ from web.schemas import (
     CancellationSchema,
     ChildSchema,
     EnrolmentSchema,
+    NewEnrolmentSchema,
     HomeworkSchema,
     LogPageSchema,
     LogQuerySchema,
@@ -137,10 +140,15 @@ def get_program(program_id: UUID) -> ProgramView:
 
 @programs.route("/programs/<uuid:program_id>/enrollments", methods=["POST"])
 @requires("run")
-@programs.arguments(EnrolmentSchema)
+@programs.arguments(NewEnrolmentSchema)
 @programs.response(201, EnrolmentSchema)
-def enroll_parent(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
-    """Enrol a parent of the programme's school; already enrolled: 409."""
+def enroll_parent(data: dict[str, Any], program_id: UUID) -> Any:
+    """Enrol a parent of the programme's school (already enrolled: 409); with `parent_ids`, many at
+    once, answering the list of their enrolments (one refusal and none is enrolled)."""
+    many = data.pop("parent_ids", None)
+    if many is not None:
+        p = enroll_many(service(), program_id, many, enrolled_on=data["enrolled_on"], actor=current_actor())
+        return make_response(jsonify(EnrolmentSchema(many=True).dump([enrolments_of(p, i)[-1] for i in many])), 201)
     p = service().enroll(program_id, actor=current_actor(), **data)
     return enrolments_of(p, data["parent_id"])[-1]
 

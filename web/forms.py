@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 import wtforms.fields.choices
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     Field,
     FieldList,
     Form,
@@ -25,12 +24,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from application.clock import SCHOOL_TZ, today
+from web.dutch_fields import DutchDateField as DateField, DutchTimeField as TimeField
 from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
     MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email,
@@ -84,7 +83,7 @@ class DecimalCommaField(Field):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        text = valuelist[0].strip().replace(" ", "")
+        text = valuelist[0].strip().replace(" ", "").removesuffix("%")  # 75% is a percentage as typed
         if "," in text:
             text = text.replace(".", "").replace(",", ".")  # 1.234,50 -> 1234.50
         try:
@@ -244,7 +243,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
     """Create a programme from its kind's template; the settings start at the template's defaults."""
 
     name = StringField(_l("Naam programma"), [required(), Length(max=MAX_FORM_TEXT)])
-    kind = SelectField(_l("Soort programma"), choices=choices((k, TEMPLATES[k].label) for k in KINDS), default="pact")
+    kind = SelectField(_l("Soort programma"), choices=choices((k, _l(TEMPLATES[k].label)) for k in KINDS), default="pact")
     starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
     min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
     min_homework_pct = DecimalCommaField(_l("Minimaal huiswerk gedaan (%)"), [required(), percentage()])
@@ -301,6 +300,11 @@ class ScheduleForm(FlaskForm):
         [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul 1 tot en met 60 weken in."))],
         default=1,
     )
+    cadence = SelectField(_l("Hoe vaak"), choices=choices(
+        [("weekly", _l("elke week")), ("fortnightly", _l("om de week")), ("monthly", _l("elke maand"))]), default="weekly")
+    skip_holidays = SelectField(_l("Schoolvakanties en feestdagen overslaan"), choices=choices(
+        [("", _l("niet overslaan")), ("noord", _l("regio noord")), ("midden", _l("regio midden")), ("zuid", _l("regio zuid"))]),
+        default="")
     location = StringField(_l("Locatie"), [Optional(), Length(max=MAX_FORM_TEXT)])
     homework = TextAreaField(_l("Huiswerk (leeg als er geen huiswerk is)"), [Optional(), Length(max=MAX_HOMEWORK_TEXT)])
     participants = MultiCheckboxField(_l("Alleen voor (huisbezoek; niets aangevinkt is alle ingeschreven ouders)"), choices=[])

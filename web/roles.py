@@ -23,10 +23,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reopen": frozenset({"admin"}),
     # everything held about one parent (AVG art. 15), and producing it
     "access": frozenset({"admin"}),
+    # adding a school to the register (name, BRIN, holiday region)
+    "schools": frozenset({"admin"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase", "reopen"})
+COMMANDS = frozenset({"run", "erase", "reopen", "schools"})
 
 
 def holds(role: str, permission: str) -> bool:

@@ -19,7 +19,7 @@ from application.clock import with_school_offset
 from application.audit import LogPage
 from domain.limits import (
     ATTENDANCE_STATUSES, BRIN_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_CENTS, MAX_GROUP, MAX_LOG_PAGE, MAX_POSITION,
-    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
+    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_BULK_ENROLMENTS, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
 )
 from domain.parent import Parent
 from domain.session import Session
@@ -172,6 +172,21 @@ class EnrolmentSchema(StrictSchema):
     enrolled_on = fields.Date(load_default=None, allow_none=True)
     withdrawn_on = fields.Date(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
+
+
+class NewEnrolmentSchema(EnrolmentSchema):
+    """Enrol one parent (`parent_id`), or many at once (`parent_ids`: all or none)."""
+
+    parent_id = fields.UUID(load_default=None)
+    parent_ids = fields.List(fields.UUID(), load_only=True, validate=validate.Length(min=1, max=MAX_BULK_ENROLMENTS),
+                             metadata={"description": "many parents at once; one refusal and none is enrolled (201: a list)"})
+
+    @validates_schema
+    def _one_or_many(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (data.get("parent_id") is None) == (data.get("parent_ids") is None):
+            raise ValidationError("give either parent_id or parent_ids", field_name="parent_id")
+        if data.get("parent_ids") is not None and data.get("child_id") is not None:
+            raise ValidationError("a child is chosen per parent: enrol one parent with child_id", field_name="child_id")
 
 
 class WithdrawalSchema(StrictSchema):

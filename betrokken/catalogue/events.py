@@ -22,6 +22,7 @@ from betrokken.catalogue.notes import note
 from domain.message import Mailbox
 from domain.parent import Parent
 from domain.rules import CompletionRule, RewardScheme
+from domain.school import School
 from domain.session import Session
 from domain.training_program import TrainingProgram
 from domain.user import User
@@ -48,7 +49,7 @@ class Store:
 
 
 STORES = (
-    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session, Mailbox)),
+    Store(ProgramService, EVENTS_FILE, (Parent, TrainingProgram, Session, Mailbox, School)),
     Store(Accounts, ACCOUNTS_FILE, (User,)),
 )
 

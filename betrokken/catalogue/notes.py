@@ -4,7 +4,7 @@ values are read from the code that checks them."""
 from __future__ import annotations
 
 from domain.message import CHANNELS, DELIVERY_MODES, FAILED_REASONS, PURPOSES, SUPPRESSED_REASONS
-from domain.limits import ATTENDANCE_STATUSES, MAX_CENTS, MAX_GROUP, MIN_GROUP, PAYOUT_METHODS
+from domain.limits import ATTENDANCE_STATUSES, MAX_CENTS, MAX_GROUP, MIN_GROUP, PAYOUT_METHODS, REGIONS
 from domain.templates import KINDS
 from domain.user import ROLES
 
@@ -24,6 +24,9 @@ NOTES = {
     "TrainingProgram.ParentWithdrawn.reason": "why the parent left",
     "Session.Cancelled.reason": "why the session was cancelled",
     "User.UserAdded.name": "the user's sign-in name (the user's id is derived from it)",
+    "School.Registered.brin": "the school's BRIN code (the school's id is derived from it)",
+    "School.Registered.name": "the school's name, as pages show it",
+    "School.Registered.region": "the school-holiday region: " + one_of(REGIONS),
     "User.UserAdded.schools": "BRIN codes; empty: every school (admins, and auditors or analysts added without)",
     "children": "the children registered with the parent",
     "phone": "the phone number",

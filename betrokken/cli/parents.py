@@ -9,7 +9,9 @@ from adapters.config import StoreConfig
 from adapters.idempotency import open_idempotency
 from application.privacy import erase_parent
 from betrokken.cli.audit import opened, parse_id
-from domain.errors import DomainError, NotFoundError
+from domain.errors import DomainError, ImportRejectedError, NotFoundError
+from application.intake import import_parents
+from application.schools import schools
 
 CLI_ACTOR = Actor(name="cli", role="admin", schools=None)
 
@@ -48,3 +50,34 @@ def erase(parent_id: str, reason: str) -> None:
         click.echo(f"parent {parent.id} was already erased; the key is gone")
     else:
         click.echo(f"erased the personal data of parent {parent.id} (school {parent.school}, version {parent.version})")
+
+
+@command.command("import")
+@click.argument("path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@click.option("--school", "brin", default=None,
+              help="The school's BRIN code (else the file's brin column, or the one registered school).")
+def import_parents_file(path: str, brin: str | None) -> None:
+    """Register the parents and children of a school administration's CSV, all or nothing.
+
+    Header row: naam, telefoon, email, taal, kind, groep (or name, phone, email, language,
+    child, group); separated by , or ;; one row per child. A bad row stores nothing and is named
+    with its line (the header is line 1) and column."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise click.ClickException("het bestand is geen UTF-8-tekst; sla het op als 'CSV UTF-8'") from None
+    with opened(existing=False) as service:
+        if brin is None:
+            registered = schools(service)
+            brin = registered[0].brin if len(registered) == 1 else None
+        try:
+            parents = import_parents(service, text, school=brin, actor=CLI_ACTOR)
+        except ImportRejectedError as e:
+            for problem in e.problems:
+                click.echo(f"regel {problem['line']}, kolom {problem['column']}: {problem['message']}", err=True)
+            raise click.ClickException("niets geïmporteerd: verbeter de regels hierboven en probeer het opnieuw") from None
+        except NotFoundError as e:
+            raise click.ClickException(e.message) from None
+    children = sum(len(p.children) for p in parents)
+    click.echo(f"{len(parents)} ouders met {children} kinderen geregistreerd")

@@ -81,7 +81,7 @@ def test_the_verifier_prints_audit_digest_for_a_sqlite_data_directory(sqlite_sto
     digest = betrokken(config, monkeypatch, "audit", "digest").stdout
     result = verifier(config.data_dir)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == digest and digest.startswith("1399:")
+    assert result.stdout == digest and digest.startswith("1477:")
 
 
 def test_the_verifier_prints_audit_digest_for_an_export(store, verifier, monkeypatch, tmp_path):

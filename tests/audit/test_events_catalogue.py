@@ -15,6 +15,8 @@ import pytest
 from adapters.config import StoreConfig
 from adapters.delivery import DeliveryError, Outgoing
 from application.messages import Draft, Messages
+from application.schedules import move_session
+from application.schools import register_school
 from application.accounts import ACCOUNTS_FILE, Accounts
 from betrokken.catalogue import events
 from betrokken.system import open_service
@@ -123,6 +125,9 @@ def record_every_event(config: StoreConfig) -> None:
         service.corrections.refuse_erasure(parent.id, refusal="geschil", reason="verzoek")
         service.corrections.record_access_report(parent.id)
         service.erase_parent(parent.id, reason="verzoek van de ouder")
+        register_school(service, brin="12AB", name="De Regenboog", region="midden")
+        later = service.schedule_session(program.id, title="Later", starts_at=datetime(2025, 11, 11, 19, tzinfo=CET))
+        move_session(service, later.id, starts_at=datetime(2025, 11, 12, 19, tzinfo=CET))
     finally:
         service.close()
     accounts = Accounts(config, hasher=CHEAP_HASHER)

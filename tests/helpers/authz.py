@@ -8,6 +8,7 @@ draft for new rows; the rows themselves are written and reviewed by hand."""
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,6 +112,9 @@ class World:
         return str(s["id"])
 
 
+_BRINS = itertools.count(10)  # a fresh BRIN code per registration
+
+
 def _days_ago(days: int) -> str:
     return (date.today() - timedelta(days=days)).isoformat() + "T19:00:00+01:00"
 
@@ -186,10 +190,14 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         "/sessions/<uuid:session_id>/cancellation": lambda: {"reason": "ziek"},
         "/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal": lambda: {"reason": "verhuisd"},
         "/parents/<uuid:parent_id>/erasure": lambda: {"reason": "verzoek van ouder"},
+        "/schools": lambda: {"brin": f"{next(_BRINS):02d}ZZ", "name": "Matrixschool", "region": "midden"},
+        "/programs/<uuid:program_id>/sessions/series": lambda: {"title": "Reeks", "first_starts_at": _days_ago(1), "count": 2},
+        "/sessions/<uuid:session_id>/series-extension": lambda: {"count": 2, "cadence": "fortnightly"},
+        "/sessions/<uuid:session_id>/move": lambda: {"starts_at": _days_ago(3)},
     }
     if tail == "/sessions/<uuid:session_id>/homework":
         ids["session_id"] = s.homework_session
-    if tail == "/sessions/<uuid:session_id>/cancellation":
+    if tail in ("/sessions/<uuid:session_id>/cancellation", "/sessions/<uuid:session_id>/move"):
         ids["session_id"] = world.fresh_session(scope)
     if tail in ("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal", "/parents/<uuid:parent_id>/erasure"):
         ids["parent_id"] = world.fresh_parent(scope, enrolled=True)

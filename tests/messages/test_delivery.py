@@ -113,3 +113,16 @@ def test_a_parent_without_an_address_is_queued_and_the_delivery_fails_no_address
     [message] = world.messages.of_parent(quiet)
     assert (message.status, message.reason) == ("failed", "no_address")
     assert world.inbox.received == []
+
+
+def test_a_failed_message_is_on_the_coordinators_to_do_list_of_its_school_only(world: World) -> None:
+    from projections import todo
+
+    quiet = world.service.register_parent(school="12AB", name="Zonder adres").id
+    world.messages.write(Draft("herinnering", "Morgen bijeenkomst"), parent_ids=[quiet])
+    world.send_due()
+    world.projections.catch_up()
+    now = world.clock()
+    [line] = todo.read(world.projections.db, frozenset({"12AB"}), now)["failed_messages"]
+    assert (line["parent_id"], line["reason"], line["purpose"]) == (str(quiet), "no_address", "herinnering")
+    assert todo.read(world.projections.db, frozenset({"34CD"}), now)["failed_messages"] == []

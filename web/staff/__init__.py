@@ -75,7 +75,9 @@ def init_app(app: Flask) -> None:
     """Add the staff UI (sign-in, languages, CSRF, pages, error pages) to the app."""
     from web.auth_ui import init_auth
     from web.i18n import init_i18n
-    from web.staff import audit_pages, commands, downloads, message_pages, pages, privacy_pages  # noqa: F401  (the routes)
+    from web.staff import (  # noqa: F401  (the routes)
+        audit_pages, commands, downloads, excel_downloads, message_pages, pages, privacy_pages, week_pages,
+    )
 
     init_auth(app)
     init_i18n(app)

@@ -11,6 +11,8 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from application.schedules import schedule_series
+from application.schools import region_of
 from domain.templates import KINDS, TEMPLATES
 from web.forms import (
     AssessmentForm,
@@ -132,6 +134,8 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     form = ScheduleForm()
     current = [pid for pid in program.enrolled_parents() if program.current_enrolment(pid)]
     form.participants.choices = choices((str(pid), _parent_label(service.parent(pid, actor()))) for pid in current)
+    if request.method == "GET":
+        form.skip_holidays.data = region_of(service, program.school) or ""
     return run_form(
         "staff/schedule_form.html", form,
         lambda: service.schedule_series(
@@ -140,6 +144,10 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
             weeks=form.weeks.data, location=form.location.data or None,
             homework=(form.homework.data or "").strip() or None,
             participants=[UUID(p) for p in form.participants.data or []] or None, actor=actor(),
+        ) if form.participants.data else schedule_series(  # a group series: on its cadence, past the holidays
+            service, program_id, title=form.title.data or "", first_starts_at=form.first_starts_at(), count=form.weeks.data or 0,
+            cadence=form.cadence.data or "weekly", skip_holidays=form.skip_holidays.data or None,
+            location=form.location.data or None, homework=(form.homework.data or "").strip() or None, actor=actor(),
         ),
         lambda sessions: done(_("%(count)s bijeenkomst(en) ingepland.", count=len(sessions)),
                               "staff.program", program_id=program_id),

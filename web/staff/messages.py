@@ -86,6 +86,13 @@ MESSAGES: dict[type, Say] = {
     refused.AssessmentWithdrawnError: lambda e: _("Deze toets is ingetrokken en kan niet meer worden gecorrigeerd."),
     refused.NothingToCorrectError: lambda e: _("Vul ten minste één gegeven in om te corrigeren."),
     refused.ErasureRefusedError: lambda e: _("Het verzoek om de gegevens te wissen is afgewezen; de reden staat in de geschiedenis."),
+    # the coordinator's week
+    refused.SchoolExistsError: lambda e: _("Deze BRIN-code staat al in het schoolregister."),
+    refused.UnknownRegionError: lambda e: _("Kies de vakantieregio noord, midden of zuid."),
+    refused.UnknownCadenceError: lambda e: _("Kies elke week, om de week of elke maand."),
+    refused.NoSessionsLeftError: lambda e: _("Er vallen te veel data van de reeks in vakanties; kies een andere eerste datum."),
+    refused.ImportRejectedError: lambda e: _("Er is niets geïmporteerd; verbeter de genoemde regels en probeer het opnieuw."),
+    refused.SessionHeldError: lambda e: _("Er is al presentie opgenomen; deze bijeenkomst kan niet meer worden verplaatst."),
 }
 
 

@@ -20,6 +20,7 @@ from web.staff.access import actor, ensure, may, requires, system
 from web.staff.form_command import attempt, done
 from web.staff.messages import refusal
 from web.staff.paging import UI_PAGE, cursors, links
+from web.staff.week_pages import future_unconfirmed, is_future, nothing_filled_in
 from web.staff.present import (
     RollCallRow,
     attendance_chart,
@@ -72,6 +73,17 @@ def session(session_id: UUID) -> ResponseReturnValue:
         ensure("run")
         if form.validate_on_submit():
             attendance, homework, typed, typed_homework = _roll_call_input(rows, s)
+            if not attendance and not homework:
+                flash(nothing_filled_in(), "info")
+                return redirect(url_for("staff.session", session_id=session_id))
+            unsaid = future_unconfirmed(s)
+            if unsaid:
+                return render_template(
+                    "staff/session.html", s=s, program=program, rows=rows, form=form, error=unsaid, typed=typed,
+                    typed_homework=typed_homework, statuses=STATUSES, status_label=status_label, future=is_future(s),
+                    history=roll_call_history(s, actor(), {r.parent.id: r.parent.name for r in rows}),
+                    cancel_form=CancelForm(prefix="cancel"),
+                ), 422
 
             def save() -> None:
                 if attendance:
@@ -87,7 +99,7 @@ def session(session_id: UUID) -> ResponseReturnValue:
         typed_homework = {str(r.parent.id) for r in rows if r.homework_done}
     return render_template(
         "staff/session.html", s=s, program=program, rows=rows, form=form, error=refusal(refused) if refused else None,
-        typed=typed, typed_homework=typed_homework, statuses=STATUSES, status_label=status_label,
+        typed=typed, typed_homework=typed_homework, statuses=STATUSES, status_label=status_label, future=is_future(s),
         history=roll_call_history(s, actor(), {r.parent.id: r.parent.name for r in rows}), cancel_form=CancelForm(prefix="cancel"),
     ), (status_of(refused) if refused else 200)
 

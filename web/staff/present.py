@@ -34,7 +34,7 @@ def status_label(status: str | None) -> str:
 def kind_label(kind: str) -> str:
     """A programme kind's name (the template's)."""
     t = TEMPLATES.get(kind)
-    return t.label if t else kind
+    return _(t.label) if t else kind  # the labels are listed for translation in web/staff/week_pages.py
 
 
 def payout_label(method: str) -> str:
