@@ -194,6 +194,10 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         "/programs/<uuid:program_id>/sessions/series": lambda: {"title": "Reeks", "first_starts_at": _days_ago(1), "count": 2},
         "/sessions/<uuid:session_id>/series-extension": lambda: {"count": 2, "cadence": "fortnightly"},
         "/sessions/<uuid:session_id>/move": lambda: {"starts_at": _days_ago(3)},
+        "/messages": lambda: {"parent_ids": [s.parent], "purpose": "informeren", "text": "Hallo {naam}"},
+        "/messages/preview": lambda: {"parent_ids": [s.parent], "purpose": "informeren", "text": "Hallo {naam}"},
+        "/parents/<uuid:parent_id>/message-preferences": lambda: {"delivery": "each"},
+        "/programs/<uuid:program_id>/reading-campaign": lambda: {"reading_list": "Lees samen", "send_on": date.today().isoformat()},
     }
     if tail == "/sessions/<uuid:session_id>/homework":
         ids["session_id"] = s.homework_session
