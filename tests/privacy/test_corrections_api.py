@@ -176,7 +176,7 @@ def test_a_closed_programme_refuses_every_command_until_an_admin_reopens_it(api:
     before = api.last_position()
     newcomer = api.parent(name="Later")
     before = api.last_position()
-    sessions = api.get(f"/programs/{p['program']}/sessions").json
+    sessions = api.get(f"/programs/{p['program']}/sessions").json["items"]
     for response in (
         api.post(f"/programs/{p['program']}/enrollments", {"parent_id": newcomer["id"]}),
         api.post(f"/programs/{p['program']}/sessions", {"title": "Extra", "starts_at": "2025-10-08T19:00:00+02:00"}),
