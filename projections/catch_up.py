@@ -32,7 +32,7 @@ from projections import attendance, completion, facts, rewards
 from projections.db import Database, Tx
 from projections.tally import tallies
 
-SCHEMA_VERSION = "3"  # 2: dirty_programs; 3: fact tables clustered by programme
+SCHEMA_VERSION = "4"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: trials (arms, fund)
 VIEWS = (attendance, completion, rewards)
 VIEW_NAMES = ("facts",) + tuple(v.NAME for v in VIEWS)
 """The views advance together (one read of the log feeds all of them); each keeps its row."""

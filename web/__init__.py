@@ -16,6 +16,7 @@ from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_chain import register_chain_api
 from web.api_privacy import register_privacy_api
+from web.api_trial import register_trial_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
 from web.deadline import init_app as init_deadline
@@ -69,6 +70,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_audit_api(api)
     register_chain_api(api)  # the sealed log to verify (web/api_chain.py)
     register_privacy_api(api)  # erasure (web/api_privacy.py)
+    register_trial_api(api)  # trials: allocation, fund, evaluation (web/api_trial.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     return app

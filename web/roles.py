@@ -19,10 +19,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin", "auditor"}),
     # erasing a parent's personal data for good (AVG)
     "erase": frozenset({"admin"}),
+    # a trial: setting up allocation by lot, locking it (revealing the seed)
+    "trial": frozenset({"admin"}),
+    # the effect report of a trial (pseudonymous: counts and figures, no names)
+    "evaluate": frozenset({"admin", "auditor", "analyst"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase"})
+COMMANDS = frozenset({"run", "erase", "trial"})
 
 
 def holds(role: str, permission: str) -> bool:

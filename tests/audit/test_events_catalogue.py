@@ -9,11 +9,14 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
+from uuid import UUID
 
 import pytest
 
 from adapters.config import StoreConfig
 from application.accounts import ACCOUNTS_FILE, Accounts
+from application.programs import ProgramService
+from application.trial import TrialService
 from betrokken.catalogue import events
 from betrokken.system import open_service
 from tests.helpers.hashing import CHEAP_HASHER
@@ -107,6 +110,7 @@ def record_every_event(config: StoreConfig) -> None:
         off = service.schedule_session(program.id, title="Vervalt", starts_at=datetime(2025, 11, 4, 19, tzinfo=CET))
         service.cancel_session(off.id, reason="trainer ziek")
         service.withdraw(program.id, parent_id=parent.id, reason="verhuisd", withdrawn_on=date(2025, 11, 10))
+        record_a_trial(service, parent.id, child.id)
         service.erase_parent(parent.id, reason="verzoek van de ouder")
     finally:
         service.close()
@@ -119,6 +123,26 @@ def record_every_event(config: StoreConfig) -> None:
         accounts.disable("trainer")
     finally:
         accounts.close()
+
+
+def record_a_trial(service: ProgramService, parent_id: UUID, child_id: UUID) -> None:
+    """The trial's events: arms, allocation, an assignment, an override, the fund, the lock."""
+    trials = TrialService(service)
+    arms = [{"name": "fund", "rewards": {"per_session_cents": 500, "payout": "education_fund"}}, {"name": "control"}]
+    program = service.create_program(school="12AB", name="PACT-proef", kind="pact", starts_on=date(2025, 10, 1), arms=arms)
+    trials.set_up_allocation(program.id, method="stratified_blocks", strata=["group"], block_sizes=[2], seed="zaad-1234")
+    service.enroll(program.id, parent_id=parent_id, child_id=child_id, enrolled_on=date(2025, 10, 1))
+    trials.change_arm(program.id, parent_id=parent_id, arm="fund", override=True, reason="broer al in fondsgroep")
+    held = service.schedule_session(program.id, title="Proef", starts_at=datetime(2025, 10, 29, 19, tzinfo=CET))
+    service.take_roll_call(held.id, [(parent_id, "present")])
+    service.record_assessment(parent_id, program_id=program.id, child_id=child_id, name="CITO lezen", score=50,
+                              max_score=100, taken_on=date(2025, 10, 2), instrument="cito_lezen", domain="cognitive",
+                              moment="baseline")
+    service.record_payout(program.id, parent_id=parent_id, amount_cents=500, method="education_fund")
+    trials.release_fund(program.id, parent_id=parent_id, amount_cents=300, evidence="inschrijving mbo",
+                        released_on=date(2031, 9, 1))
+    trials.forfeit_fund(program.id, parent_id=parent_id, amount_cents=100, reason="verhuisd naar buitenland")
+    trials.lock(program.id)
 
 
 def stored(path: Path) -> list[tuple[str, dict[str, Any]]]:

@@ -76,6 +76,16 @@ MESSAGES: dict[type, Say] = {
     refused.UserDisabledError: lambda e: _("Deze gebruiker is uitgeschakeld."),
     # storage
     refused.ConcurrentEditError: lambda e: _("Iemand anders wijzigde dit tegelijk. Laad de pagina opnieuw en probeer het nog eens."),
+    # trials
+    refused.InvalidArmsError: lambda e: _("Een onderzoek heeft ten minste twee groepen met elk een eigen naam."),
+    refused.InvalidAllocationError: lambda e: _("Deze instellingen voor de loting passen niet bij de groepen van het programma."),
+    refused.AllocationLockedError: lambda e: _("De loting ligt vast: er is al een ouder ingeloot."),
+    refused.ArmChangeRefusedError: lambda e: _("Een ouder blijft in de groep die de loting gaf; alleen een beheerder kan dat met reden overschrijven."),
+    refused.SeedMismatchError: lambda e: _("Dit is niet het zaadgetal waarop de loting is vastgelegd."),
+    refused.TrialLockedError: lambda e: _("Het onderzoek is afgesloten: er wordt niemand meer ingeloot."),
+    refused.FundArmCashPayoutError: lambda e: _("Deze ouder spaart in het onderwijsfonds van het kind; contant uitbetalen kan niet."),
+    refused.FundBalanceError: lambda e: _("Dat is meer dan er in het onderwijsfonds van het kind staat."),
+    refused.InvalidOutcomeMeasureError: lambda e: _("Kies een bekend meetinstrument, domein en meetmoment."),
 }
 
 

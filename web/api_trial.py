@@ -1,0 +1,193 @@
+"""A programme run as a trial over the API (docs/evaluation.md): allocation by lot and its lock,
+an admin's override of an arm, the education fund's releases and forfeits, and the effect
+report (JSON, or CSV with ?format=csv)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_smorest import Api, Blueprint
+from marshmallow import fields, validate
+
+from application.evaluation import CSV_COLUMNS, Evaluation, csv_rows
+from application.trial import TrialService, allocation_answer
+from domain.allocation import MAX_BLOCK, METHODS, STRATA
+from domain.limits import MAX_CENTS
+from domain.trial import FundMove
+from web.api_projections import CSV, csv_response
+from web.auth import current_actor, requires, system
+from web.schemas import TEXT, EnrolmentSchema, ProjectionQuerySchema, ReadModelSchema, StrictSchema, enrolments_of
+
+PREFIX = "/api/v1"
+trials = Blueprint("api_trials", __name__, url_prefix=PREFIX, description="Trials: allocation by lot, the education fund, the effect report")
+
+
+def trial_service() -> TrialService:
+    return TrialService(system().service)
+
+
+class AllocationSchema(StrictSchema):
+    """How a trial allocates by lot. The seed is never shown back until the trial is locked."""
+
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    strata = fields.List(fields.String(validate=validate.OneOf(STRATA)), load_default=None, allow_none=True)
+    block_sizes = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_BLOCK)),
+                              load_default=None, allow_none=True)
+    ratios = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True, validate=validate.Range(min=1, max=10)),
+                         load_default=None, allow_none=True)
+    seed = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+
+
+class AllocationAnswerSchema(ReadModelSchema):
+    """The allocation as recorded: settings, the seed's SHA-256 commitment, the seed once locked."""
+
+    program_id = fields.UUID()
+    method = fields.String(allow_none=True)
+    strata = fields.List(fields.String())
+    block_sizes = fields.List(fields.Integer())
+    ratios = fields.Dict(keys=fields.String(), values=fields.Integer())
+    commitment = fields.String(metadata={"description": "hex SHA-256 of the seed (UTF-8)"})
+    locked = fields.Boolean()
+    seed = fields.String(allow_none=True, metadata={"description": "revealed once the trial is locked; null before"})
+    allocated = fields.Integer()
+    overridden = fields.Integer()
+
+
+class LockSchema(StrictSchema):
+    """Lock the trial; the seed kept by this store is revealed (or give it, when it was moved without keys)."""
+
+    seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=8, max=200))
+
+
+class ArmChangeSchema(StrictSchema):
+    """Move a parent to another arm: refused (409) unless an admin overrides, with the reason."""
+
+    arm = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    override = fields.Boolean(load_default=False)
+    reason = fields.String(required=True, validate=TEXT)
+
+
+class FundMoveSchema(StrictSchema):
+    """Money leaving a child's education fund."""
+
+    id = fields.UUID(dump_only=True)
+    parent_id = fields.UUID(required=True)
+    child_id = fields.UUID(dump_only=True, allow_none=True)
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS))
+    kind = fields.String(dump_only=True)
+    on = fields.Date(dump_only=True)
+
+
+class ReleaseSchema(FundMoveSchema):
+    """A release, with what was shown (e.g. enrolment in further education) and when."""
+
+    evidence = fields.String(required=True, validate=TEXT)
+    released_on = fields.Date(load_default=None, allow_none=True)
+
+
+class ForfeitSchema(FundMoveSchema):
+    """A forfeit, with the reason."""
+
+    reason = fields.String(required=True, validate=TEXT)
+    forfeited_on = fields.Date(load_default=None, allow_none=True)
+
+
+def move_answer(move: FundMove) -> dict[str, Any]:
+    return {"id": move.id, "parent_id": move.parent_id, "child_id": move.child_id, "amount_cents": move.amount_cents,
+            "kind": move.kind, "on": move.on}
+
+
+class EvaluationSchema(ReadModelSchema):
+    """The effect report (docs/evaluation.md lists every field): per instrument and arm `n`,
+    `mean`, `sd` (post, ITT), `baseline` and `post` {n, mean, sd}, `difference`, `cohens_d`,
+    `ci95`, `hedges_g`, `label`, and `itt`, `per_protocol` and `subgroups` in full."""
+
+    program_id = fields.String()
+    control = fields.String(allow_none=True)
+    arms = fields.List(fields.String())
+    allocation = fields.Dict(allow_none=True)
+    overrides = fields.Integer()
+    flagged = fields.Boolean(metadata={"description": "an admin overrode an allocation"})
+    warnings = fields.List(fields.String())
+    attrition = fields.List(fields.Dict())
+    costs = fields.List(fields.Dict())
+    results = fields.List(fields.Dict())
+
+
+EvaluationRowSchema = ReadModelSchema.from_dict({c: fields.Raw(allow_none=True) for c in CSV_COLUMNS}, name="EvaluationRowSchema")
+"""One estimate of the report as a CSV row (columns: application.evaluation.CSV_COLUMNS)."""
+
+
+@trials.route("/programs/<uuid:program_id>/allocation", methods=["POST"])
+@requires("trial")
+@trials.arguments(AllocationSchema)
+@trials.response(201, AllocationAnswerSchema)
+def set_up_allocation(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+    """Set up allocation by lot (admins); once an enrolment is allocated: 409."""
+    trial_service().set_up_allocation(program_id, actor=current_actor(), **data)
+    return allocation_answer(system().service.program(program_id, current_actor()))
+
+
+@trials.route("/programs/<uuid:program_id>/allocation", methods=["GET"])
+@requires("figures")
+@trials.response(200, AllocationAnswerSchema)
+def get_allocation(program_id: UUID) -> dict[str, Any]:
+    """The allocation: settings and commitment; the seed once the trial is locked."""
+    return allocation_answer(system().service.program(program_id, current_actor()))
+
+
+@trials.route("/programs/<uuid:program_id>/allocation/lock", methods=["POST"])
+@requires("trial")
+@trials.arguments(LockSchema)
+@trials.response(200, AllocationAnswerSchema)
+def lock_trial(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+    """Lock the trial and reveal its seed, so anyone can re-derive every assignment (docs/allocation.md)."""
+    return allocation_answer(trial_service().lock(program_id, actor=current_actor(), **data))
+
+
+@trials.route("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/arm", methods=["POST"])
+@requires("run")
+@trials.arguments(ArmChangeSchema)
+@trials.response(200, EnrolmentSchema)
+def change_arm(data: dict[str, Any], program_id: UUID, parent_id: UUID) -> dict[str, Any]:
+    """Move a parent to another arm: 409, unless an admin sets `override` (recorded and flagged in every report)."""
+    p = trial_service().change_arm(program_id, parent_id=parent_id, actor=current_actor(), **data)
+    return enrolments_of(p, parent_id)[-1]
+
+
+@trials.route("/programs/<uuid:program_id>/fund/releases", methods=["POST"])
+@requires("run")
+@trials.arguments(ReleaseSchema)
+@trials.response(201, FundMoveSchema)
+def release_fund(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+    """Release (part of) a child's education fund; more than it holds: 409."""
+    return move_answer(trial_service().release_fund(program_id, actor=current_actor(), **data))
+
+
+@trials.route("/programs/<uuid:program_id>/fund/forfeits", methods=["POST"])
+@requires("run")
+@trials.arguments(ForfeitSchema)
+@trials.response(201, FundMoveSchema)
+def forfeit_fund(data: dict[str, Any], program_id: UUID) -> dict[str, Any]:
+    """Forfeit (part of) a child's education fund, with the reason; more than it holds: 409."""
+    return move_answer(trial_service().forfeit_fund(program_id, actor=current_actor(), **data))
+
+
+@trials.route("/programs/<uuid:program_id>/evaluation", methods=["GET"])
+@requires("evaluate")
+@trials.arguments(ProjectionQuerySchema, location="query")
+@trials.response(200, EvaluationSchema)
+@trials.alt_response(200, schema=CSV, content_type="text/csv", success=True)
+def get_evaluation(query: dict[str, str], program_id: UUID) -> Any:
+    """The effect report (admin, auditor, analyst; pseudonymous), or its estimates as CSV."""
+    report = Evaluation(system().service).report(program_id, current_actor())
+    if query["format"] == "csv":
+        return csv_response(EvaluationRowSchema(), csv_rows(report), f"evaluation-{program_id}")
+    return report
+
+
+def register_trial_api(api: Api) -> None:
+    """Add the trial endpoints."""
+    api.register_blueprint(trials)
+
