@@ -57,8 +57,9 @@ def test_payout_above_outstanding_is_409_and_records_nothing(api: Api, programme
 
 
 @pytest.mark.parametrize("view,columns", [
-    ("completion", ["parent_id", "attended", "attendance_rate", "homework_assigned", "homework_completed", "homework_rate", "completed"]),
-    ("rewards", ["parent_id", "sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents", "eligible"]),
+    ("completion", ["parent_id", "attended", "attendance_rate", "homework_assigned", "homework_completed", "homework_rate", "completed", "arm"]),
+    ("rewards", ["parent_id", "sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents", "eligible", "arm",
+                     "cash_cents", "fund_cents", "released_cents", "forfeited_cents", "fund_balance_cents"]),
     ("attendance", ["parent_id", "sessions_held", "attended", "excused", "absent", "attendance_rate"]),
 ])
 def test_every_projection_answers_csv(api: Api, programme: Programme, view: str, columns: list[str]):
