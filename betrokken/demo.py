@@ -17,6 +17,7 @@ from uuid import UUID
 from application.actor import Actor
 from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
+from betrokken.demo_trial import run_trial
 from betrokken.demo_people import Family, draw_family, engagement, homework_done, roll_call_status
 from domain.parent import Parent
 from domain.rules import Balance
@@ -113,6 +114,7 @@ class DemoBuilder:
         """Make every school's families, programmes, sessions, roll calls and payouts."""
         for school in SCHOOLS:
             self.build_school(school)
+        run_trial(self, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
         return self.summary
 
     def build_school(self, school: DemoSchool) -> None:

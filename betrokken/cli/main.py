@@ -7,7 +7,10 @@ import importlib
 import click
 
 # Each module exposes a click command or group called `command`.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "audit", "events", "keys", "users", "serve", "projections", "query", "parents")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo", "audit", "events", "keys", "users", "serve", "projections", "query", "parents",
+    "evaluate", "trial",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
