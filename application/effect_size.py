@@ -94,3 +94,22 @@ def compare(arm: Sequence[float], control: Sequence[float]) -> Effect:
     note = (f"groepen kleiner dan {SMALL_GROUP}: het betrouwbaarheidsinterval zegt weinig; lees Hedges' g"
             if small else None)
     return Effect(difference, d, [d - z * se, d + z * se], g, label(d), p, small, note)
+
+
+def gain_difference(arm: Sequence[tuple[float, float]], control: Sequence[tuple[float, float]]) -> float | None:
+    """Mean gain (post - baseline) of the arm minus the control's, over those measured at both moments."""
+    if not arm or not control:
+        return None
+    return float(np.mean([p - b for b, p in arm]) - np.mean([p - b for b, p in control]))
+
+
+def adjusted_difference(arm: Sequence[tuple[float, float]], control: Sequence[tuple[float, float]]) -> float | None:
+    """The baseline-adjusted difference (ANCOVA): the arm's coefficient in the least-squares fit
+    post = a + b * in_arm + c * baseline, over (baseline, post) pairs; None with too few pairs."""
+    pairs = [(1.0, 1.0, b, p) for b, p in arm] + [(1.0, 0.0, b, p) for b, p in control]
+    if len(arm) < 2 or len(control) < 2:
+        return None
+    design = np.array([row[:3] for row in pairs])
+    outcome = np.array([row[3] for row in pairs])
+    coefficients, _residuals, rank, _ = np.linalg.lstsq(design, outcome, rcond=None)
+    return float(coefficients[1]) if rank == 3 else None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
 from application.actor import SYSTEM, Actor
-from application.effect_size import SMALL_GROUP, Summary, compare
+from application.effect_size import SMALL_GROUP, Summary, adjusted_difference, compare, gain_difference
 from domain import participation
 from domain.allocation import CONTROL
 from domain.parent import Assessment
@@ -156,6 +156,9 @@ class Evaluation:
         def scores(of: str | None, moment: str) -> list[float]:
             return [p.scores[(instrument, moment)] for p in people
                     if p.arm == of and keep(p) and (instrument, moment) in p.scores]
+        def pairs(of: str | None) -> list[tuple[float, float]]:
+            return [(p.scores[(instrument, "baseline")], p.scores[(instrument, "post")]) for p in people
+                    if p.arm == of and keep(p) and (instrument, "baseline") in p.scores and (instrument, "post") in p.scores]
         post = scores(arm, "post")
         result: dict[str, Any] = {
             "n": len(post), "baseline": Summary.of(scores(arm, "baseline")).as_dict(),
@@ -163,16 +166,19 @@ class Evaluation:
         }
         if arm == control:
             result.update(difference=None, cohens_d=None, ci95=None, hedges_g=None, label=None, p_value=None,
-                          too_small=len(post) < SMALL_GROUP, note="de controlegroep")
+                          too_small=len(post) < SMALL_GROUP, note="de controlegroep",
+                          gain_difference=None, baseline_adjusted_difference=None)
         else:
             result.update(compare(post, scores(control, "post")).as_dict())
+            result.update(gain_difference=gain_difference(pairs(arm), pairs(control)),
+                          baseline_adjusted_difference=adjusted_difference(pairs(arm), pairs(control)))
         return result
 
 
 CSV_COLUMNS = (
     "instrument", "domain", "arm", "analysis", "subgroup", "n_allocated", "n", "baseline_n", "baseline_mean",
     "baseline_sd", "post_n", "post_mean", "post_sd", "difference", "cohens_d", "ci95_low", "ci95_high",
-    "hedges_g", "label", "p_value", "too_small",
+    "hedges_g", "label", "p_value", "too_small", "gain_difference", "baseline_adjusted_difference",
 )
 
 
@@ -191,5 +197,6 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 **{f"post_{k}": e["post"][k] for k in ("n", "mean", "sd")},
                 "difference": e["difference"], "cohens_d": e["cohens_d"], "ci95_low": ci[0], "ci95_high": ci[1],
                 "hedges_g": e["hedges_g"], "label": e["label"], "p_value": e["p_value"], "too_small": e["too_small"],
+                "gain_difference": e["gain_difference"], "baseline_adjusted_difference": e["baseline_adjusted_difference"],
             })
     return rows

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from application.effect_size import Summary, compare, hedges_correction, label
+from application.effect_size import Summary, adjusted_difference, compare, gain_difference, hedges_correction, label
 
 ARM = [12.0, 14.0, 16.0, 18.0, 20.0]  # mean 16, sum of squares 40, variance 10
 CONTROL = [10.0, 12.0, 14.0, 16.0]  # mean 13, sum of squares 20, variance 20/3
@@ -43,3 +43,14 @@ def test_groups_too_small_for_a_comparison_say_so() -> None:
     assert got.cohens_d is None and got.too_small and got.note
     flat = compare([5.0, 5.0], [5.0, 5.0])
     assert flat.cohens_d is None and flat.difference == 0.0
+
+
+def test_gain_and_baseline_adjusted_differences_by_hand() -> None:
+    # the arm gained 5 and 7 (mean 6), the control 1 and 3 (mean 2): 4 more
+    arm, control = [(10.0, 15.0), (20.0, 27.0)], [(12.0, 13.0), (18.0, 21.0)]
+    assert gain_difference(arm, control) == pytest.approx(4.0)
+    # post = a + b * arm + c * baseline fits exactly when every gain is the arm's shift plus a common slope
+    exact_arm = [(b, 5 + 4 + 0.5 * b) for b in (10.0, 20.0, 30.0)]
+    exact_control = [(b, 5 + 0.5 * b) for b in (12.0, 22.0, 28.0)]
+    assert adjusted_difference(exact_arm, exact_control) == pytest.approx(4.0)
+    assert adjusted_difference(exact_arm[:1], exact_control) is None

@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
     """Add the staff UI (sign-in, languages, CSRF, pages, error pages) to the app."""
     from web.auth_ui import init_auth
     from web.i18n import init_i18n
-    from web.staff import audit_pages, commands, downloads, pages  # noqa: F401  (the routes)
+    from web.staff import audit_pages, commands, downloads, evaluation_page, pages  # noqa: F401  (the routes)
 
     init_auth(app)
     init_i18n(app)
