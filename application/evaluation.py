@@ -76,7 +76,7 @@ class Evaluation:
         """The report as the API answers it (see docs/evaluation.md for every field)."""
         program = self.service.program(program_id, actor)
         people = self.participants(program)
-        arms = list(program.trial.arms) or [None]
+        arms: list[str | None] = [*program.trial.arms] or [None]
         control = CONTROL if CONTROL in program.trial.arms else arms[0]
         allocated = [p for p in people if p.arm is not None] if program.trial.arms else people
         instruments = sorted({i for p in allocated for (i, _m) in p.scores})

@@ -5,7 +5,7 @@ what a child's education fund holds. Orchestration only; the rules are in domain
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from uuid import UUID
 
 from adapters.seed_vault import SeedVault
@@ -98,29 +98,30 @@ class TrialService:
         released_on: date | None = None, actor: Actor = SYSTEM,
     ) -> FundMove:
         """Release (part of) a child's education fund on what was shown; never below zero."""
-        def command() -> FundMove:
-            program = self._program_of(program_id, parent_id, actor)
-            move = program.release_fund(
-                parent_id=parent_id, amount_cents=amount_cents, evidence=evidence,
-                released_on=released_on or today(), actor=actor.name,
-            )
-            self.service._save(program)
-            return move
-        return self.service._retrying(command, program_id)
+        return self._fund_move(program_id, parent_id, actor, lambda program: program.release_fund(
+            parent_id=parent_id, amount_cents=amount_cents, evidence=evidence,
+            released_on=released_on or today(), actor=actor.name,
+        ))
 
     def forfeit_fund(
         self, program_id: UUID, *, parent_id: UUID, amount_cents: int, reason: str,
         forfeited_on: date | None = None, actor: Actor = SYSTEM,
     ) -> FundMove:
         """Forfeit (part of) a child's education fund, with the reason; never below zero."""
+        return self._fund_move(program_id, parent_id, actor, lambda program: program.forfeit_fund(
+            parent_id=parent_id, amount_cents=amount_cents, reason=reason,
+            forfeited_on=forfeited_on or today(), actor=actor.name,
+        ))
+
+    def _fund_move(
+        self, program_id: UUID, parent_id: UUID, actor: Actor, move: Callable[[TrainingProgram], FundMove]
+    ) -> FundMove:
+        """Record a movement out of a child's fund on the fresh programme (retried on a concurrent edit)."""
         def command() -> FundMove:
             program = self._program_of(program_id, parent_id, actor)
-            move = program.forfeit_fund(
-                parent_id=parent_id, amount_cents=amount_cents, reason=reason,
-                forfeited_on=forfeited_on or today(), actor=actor.name,
-            )
+            done = move(program)
             self.service._save(program)
-            return move
+            return done
         return self.service._retrying(command, program_id)
 
     def _program_of(self, program_id: UUID, parent_id: UUID, actor: Actor) -> TrainingProgram:

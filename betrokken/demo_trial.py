@@ -9,7 +9,7 @@ comes from the demo builder's own `random.Random`."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.trial import TrialService
@@ -23,7 +23,7 @@ TRIAL_SEED = "regenboog-pact-proef-2025"
 FAMILIES = 48
 GROUPS = (3, 5)
 REWARDS = {"per_session_cents": 500, "per_homework_cents": 250, "cap_cents": 5_000}
-ARMS = [
+ARMS: list[dict[str, Any]] = [
     {"name": "cash", "rewards": {**REWARDS, "payout": "cash"}},
     {"name": "education_fund", "rewards": {**REWARDS, "payout": "education_fund"}},
     {"name": "control"},

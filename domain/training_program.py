@@ -71,6 +71,13 @@ class TrainingProgram(Aggregate):
             reason: str
             actor: str
 
+        class ArmAssigned(Aggregate.Event):
+            parent_id: UUID
+            arm: str
+            stratum: str
+            slot: int
+            actor: str
+
     @classmethod
     def create(
         cls,

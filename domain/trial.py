@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping, TypedDict
+from typing import Any, Mapping, Sequence, TypedDict
 from uuid import UUID
 
 from domain.allocation import CONTROL, MAX_ARMS, Allocation, stratum_key
@@ -74,7 +74,7 @@ class Trial:
     # -- arms ---------------------------------------------------------------------------------
 
     @staticmethod
-    def arm_settings(kind: str, arms: list[Mapping[str, Any]]) -> list[ArmSetting]:
+    def arm_settings(kind: str, arms: Sequence[Mapping[str, Any]]) -> list[ArmSetting]:
         """The arms as stored: distinct names, each reward scheme complete (control's all zero)."""
         names = [str(a.get("name", "")) for a in arms]
         if not 2 <= len(arms) <= MAX_ARMS or len(set(names)) != len(names):

@@ -9,6 +9,7 @@ from application.actor import Actor
 from application.trial import TrialService
 from betrokken.cli.audit import opened, parse_id
 from domain.errors import DomainError, NotFoundError
+from domain.training_program import TrainingProgram
 
 CLI_ACTOR = Actor(name="cli", role="admin", schools=None)
 
@@ -50,7 +51,7 @@ def verify(program_id: str) -> None:
         raise click.ClickException("the trial is not locked: its seed is not revealed yet")
     checked, slots = 0, dict[str, int]()  # the next slot of each stratum: none skipped, none taken twice
     for e in events:
-        if type(e).__name__ == "ArmAssigned":
+        if isinstance(e, TrainingProgram.ArmAssigned):
             derived = allocation.arm_at(seed, e.stratum, e.slot)
             expected_slot = slots.get(e.stratum, 0)
             slots[e.stratum] = expected_slot + 1

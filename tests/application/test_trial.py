@@ -9,6 +9,7 @@ import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Callable
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import StoredEvent
@@ -78,20 +79,19 @@ def test_the_fund_never_goes_negative_under_concurrent_payouts_and_releases(sqli
         service.earned_cents = lambda _program, _parent: 10_000  # what the parent earned, fixed for the race
         refused: list[str] = []
 
-        def pay() -> None:
-            for _ in range(20):
-                try:
-                    service.record_payout(program.id, parent_id=parent.id, amount_cents=100, method="education_fund")
-                except DomainError as e:
-                    refused.append(e.code)
+        def repeat(times: int, command: Callable[[], object]) -> Callable[[], None]:
+            def run() -> None:
+                for _ in range(times):
+                    try:
+                        command()
+                    except DomainError as e:
+                        refused.append(e.code)
+            return run
 
-        def release() -> None:
-            for _ in range(30):
-                try:
-                    trials.release_fund(program.id, parent_id=parent.id, amount_cents=100, evidence="mbo")
-                except DomainError as e:
-                    refused.append(e.code)
-
+        pay = repeat(20, lambda: service.record_payout(program.id, parent_id=parent.id, amount_cents=100,
+                                                       method="education_fund"))
+        release = repeat(30, lambda: trials.release_fund(program.id, parent_id=parent.id, amount_cents=100,
+                                                         evidence="mbo"))
         threads = [threading.Thread(target=f) for f in (pay, release, pay, release)]
         for t in threads:
             t.start()
