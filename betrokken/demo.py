@@ -114,7 +114,6 @@ class DemoBuilder:
         """Make every school's families, programmes, sessions, roll calls and payouts."""
         for school in SCHOOLS:
             self.build_school(school)
-        run_trial(self, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
         return self.summary
 
     def build_school(self, school: DemoSchool) -> None:
@@ -339,6 +338,8 @@ class DemoBuilder:
 def fill_demo(service: ProgramService, seed: int = DEFAULT_SEED, progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Write the demo data set into the service's (empty) store."""
     before = service.recorder.max_notification_id() or 0
-    summary = DemoBuilder(service, seed).build()
+    builder = DemoBuilder(service, seed)
+    summary = builder.build()
+    run_trial(builder, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
     summary.events = (service.recorder.max_notification_id() or 0) - before
     return summary
