@@ -25,15 +25,23 @@ MIN_SEED = 8
 """A seed shorter than this is too easy to guess from its commitment."""
 
 
+def seed_bytes(seed: str) -> bytes:
+    """The seed as UTF-8 (a lone surrogate, which JSON can smuggle in, has none: refused)."""
+    try:
+        return seed.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidAllocationError("the seed must be plain text (UTF-8)", setting="seed") from None
+
+
 def commitment(seed: str) -> str:
     """The SHA-256 of the seed (UTF-8), hex: recorded when the allocation is set up."""
-    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+    return hashlib.sha256(seed_bytes(seed)).hexdigest()
 
 
 def draw(seed: str, *parts: object) -> int:
     """A 64-bit number derived from the seed and the parts: HMAC-SHA256(seed, "p1|p2|..."), first 8 bytes."""
     message = "|".join(str(p) for p in parts).encode("utf-8")
-    return int.from_bytes(hmac.new(seed.encode("utf-8"), message, hashlib.sha256).digest()[:8], "big")
+    return int.from_bytes(hmac.new(seed_bytes(seed), message, hashlib.sha256).digest()[:8], "big")
 
 
 def stratum_key(strata: Iterable[str], *, school: str, group: int | None) -> str:
@@ -72,7 +80,7 @@ class Allocation:
             raise InvalidAllocationError(f"method must be one of {', '.join(METHODS)}", setting="method")
         if len(arms) < 2:
             raise InvalidAllocationError("a trial needs at least two arms to allocate to", setting="arms")
-        if len(seed) < MIN_SEED:
+        if len(seed) < MIN_SEED or not seed_bytes(seed):
             raise InvalidAllocationError(f"the seed must be at least {MIN_SEED} characters", setting="seed")
         chosen = dict(ratios) if ratios else {a: 1 for a in arms}
         if set(chosen) != set(arms) or any(not isinstance(r, int) or not 1 <= r <= 10 for r in chosen.values()):

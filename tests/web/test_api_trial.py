@@ -55,7 +55,8 @@ def test_a_trial_shows_its_arms_and_only_the_commitment_to_its_seed(api: Api) ->
     assert SEED not in history
 
 
-def test_each_enrolment_takes_the_next_slot_of_its_stratum_and_the_seed_re_derives_it(api: Api) -> None:
+def test_each_enrolment_takes_the_next_slot_of_its_stratum_and_the_seed_re_derives_it(any_api: Api) -> None:
+    api = any_api
     program_id = trial(api)
     enrolments = enrol_many(api, program_id, 12)
     assert all(e["arm"] in {"cash", "fund", "control"} for e in enrolments)
@@ -108,7 +109,8 @@ def test_locking_reveals_the_seed_and_takes_no_new_allocations(api: Api) -> None
     assert r.status_code == 409 and r.json["error"]["code"] == "trial_locked"
 
 
-def test_a_fund_arm_accrues_to_the_child_and_never_goes_below_zero(api: Api) -> None:
+def test_a_fund_arm_accrues_to_the_child_and_never_goes_below_zero(any_api: Api) -> None:
+    api = any_api
     program_id = trial(api, method="simple", strata=None, block_sizes=None, ratios={"cash": 1, "fund": 10, "control": 1})
     fund = next(e for e in enrol_many(api, program_id, 6) if e["arm"] == "fund")
     session = api.session(program_id)
@@ -175,3 +177,11 @@ def test_the_evaluation_of_a_programme_outside_the_user_s_schools_is_not_found(a
     program = api.program(school="34CD", user="admin", arms=ARMS)
     expected = 200 if user == "admin" else 404
     assert api.get(f"/programs/{program['id']}/evaluation", user=user).status_code == expected
+
+
+def test_a_seed_that_is_not_text_is_refused_not_a_crash(api: Api) -> None:
+    program = {"id": trial(api)}
+    for path, body in ((f"/programs/{program['id']}/allocation", '{"method": "simple", "seed": "\\ud800abcdefghij"}'),
+                       (f"/programs/{program['id']}/allocation/lock", '{"seed": "\\ud800abcdefghij"}')):
+        r = api.call("POST", path, "admin", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 409 and r.json["error"]["code"] == "invalid_allocation", r.json
