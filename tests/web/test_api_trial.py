@@ -185,3 +185,13 @@ def test_a_seed_that_is_not_text_is_refused_not_a_crash(api: Api) -> None:
                        (f"/programs/{program['id']}/allocation/lock", '{"seed": "\\ud800abcdefghij"}')):
         r = api.call("POST", path, "admin", data=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 409 and r.json["error"]["code"] == "invalid_allocation", r.json
+
+
+def test_a_trial_s_past_state_reads_in_the_audit_history(api: Api) -> None:
+    program_id = trial(api)
+    e = enrol_many(api, program_id, 1)[0]
+    r = api.get(f"/audit/aggregates/{program_id}/state", user="auditor")
+    assert r.status_code == 200, r.json
+    state = r.json["state"]
+    assert state["trial"]["arm_of"][e["parent_id"]] == e["arm"]
+    assert "seed" in state["trial"] and state["trial"]["seed"] is None
