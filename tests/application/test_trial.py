@@ -70,12 +70,13 @@ def test_the_same_seed_gives_the_same_arms_on_every_store_and_after_export_and_i
 
 def test_the_fund_never_goes_negative_under_concurrent_payouts_and_releases(sqlite_store: StoreConfig) -> None:
     service = open_service(sqlite_store)
+    other = open_service(sqlite_store)  # a second writer on the same store: its saves really race ours
     try:
         program = service.create_program(school="12AB", name="Fonds", kind="pact", starts_on=date(2026, 9, 1),
                                          rewards={"per_session_cents": 0})
         parent = service.register_parent(school="12AB", name="Ouder", children=[("Kind", 4)])
         service.enroll(program.id, parent_id=parent.id, enrolled_on=date(2026, 9, 1))
-        trials = TrialService(service)
+        trials = TrialService(other)
         service.earned_cents = lambda _program, _parent: 10_000  # what the parent earned, fixed for the race
         refused: list[str] = []
 
@@ -107,9 +108,11 @@ def test_the_fund_never_goes_negative_under_concurrent_payouts_and_releases(sqli
                 balance -= event.amount_cents  # type: ignore[attr-defined]
             assert balance >= 0
         assert balance == final.fund_in_cents(parent.id) - final.trial.fund_out_cents(parent.id)
-        assert set(refused) <= {"fund_balance_exceeded"} and refused  # the race really happened
+        # 60 releases of 100 against 40 payouts of 100: at least 20 refused, whatever the order
+        assert set(refused) == {"fund_balance_exceeded"} and len(refused) >= 20
     finally:
         service.close()
+        other.close()
 
 
 def test_an_assessment_stored_before_outcome_measures_is_upcast_and_counts_for_rewards(sqlite_store: StoreConfig) -> None:
