@@ -98,21 +98,101 @@ def move_answer(move: FundMove) -> dict[str, Any]:
             "kind": move.kind, "on": move.on}
 
 
+class SummarySchema(ReadModelSchema):
+    """Scores at one moment: how many, their mean and standard deviation (n - 1); null when too few."""
+
+    n = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    sd = fields.Float(allow_none=True)
+
+
+class EstimateSchema(ReadModelSchema):
+    """One comparison of an arm with control (docs/evaluation.md defines each figure)."""
+
+    n = fields.Integer(metadata={"description": "the arm's children with a post measure"})
+    baseline = fields.Nested(SummarySchema)
+    post = fields.Nested(SummarySchema)
+    difference = fields.Float(allow_none=True, metadata={"description": "post mean of the arm minus control's"})
+    cohens_d = fields.Float(allow_none=True, metadata={"description": "difference / pooled post SD (n-1 weighting)"})
+    ci95 = fields.List(fields.Float(), allow_none=True)
+    hedges_g = fields.Float(allow_none=True)
+    label = fields.String(allow_none=True, metadata={"description": "klein (|d| < 0.20), gemiddeld (< 0.40), groot"})
+    p_value = fields.Float(allow_none=True, metadata={"description": "Student's two-sample t-test"})
+    too_small = fields.Boolean(metadata={"description": "fewer than 10 in a group: the interval says little"})
+    note = fields.String(allow_none=True)
+    gain_difference = fields.Float(allow_none=True)
+    baseline_adjusted_difference = fields.Float(allow_none=True)
+
+
+class SubgroupSchema(ReadModelSchema):
+    """The ITT estimate among children above, or at or below, the median baseline."""
+
+    subgroup = fields.String(metadata={"description": "baseline_above_median or baseline_at_or_below_median"})
+    baseline_median = fields.Float()
+    itt = fields.Nested(EstimateSchema)
+
+
+class ResultSchema(ReadModelSchema):
+    """Per instrument and arm: the ITT headline figures, then ITT, per protocol and subgroups in full."""
+
+    instrument = fields.String()
+    domain = fields.String(allow_none=True)
+    arm = fields.String(allow_none=True)
+    n_allocated = fields.Integer()
+    n = fields.Integer()
+    mean = fields.Float(allow_none=True, metadata={"description": "post-test mean (ITT)"})
+    sd = fields.Float(allow_none=True, metadata={"description": "post-test SD (ITT)"})
+    baseline = fields.Nested(SummarySchema)
+    post = fields.Nested(SummarySchema)
+    difference = fields.Float(allow_none=True)
+    cohens_d = fields.Float(allow_none=True)
+    ci95 = fields.List(fields.Float(), allow_none=True)
+    hedges_g = fields.Float(allow_none=True)
+    label = fields.String(allow_none=True)
+    itt = fields.Nested(EstimateSchema)
+    per_protocol = fields.Nested(EstimateSchema)
+    subgroups = fields.List(fields.Nested(SubgroupSchema))
+
+
+class AttritionSchema(ReadModelSchema):
+    """Who of an arm was allocated, measured after, completed, withdrew."""
+
+    arm = fields.String(allow_none=True)
+    allocated = fields.Integer()
+    with_post = fields.Integer()
+    completers = fields.Integer()
+    withdrawn = fields.Integer()
+    attrition_rate = fields.Float(allow_none=True)
+
+
+class CostSchema(ReadModelSchema):
+    """What an arm was paid (cash and fund), per participant and per completer (cents)."""
+
+    arm = fields.String(allow_none=True)
+    paid_cents = fields.Integer()
+    per_participant_cents = fields.Integer(allow_none=True)
+    per_completer_cents = fields.Integer(allow_none=True)
+
+
+class AllocationSummarySchema(ReadModelSchema):
+    method = fields.String()
+    commitment = fields.String()
+    locked = fields.Boolean()
+
+
 class EvaluationSchema(ReadModelSchema):
-    """The effect report (docs/evaluation.md lists every field): per instrument and arm `n`,
-    `mean`, `sd` (post, ITT), `baseline` and `post` {n, mean, sd}, `difference`, `cohens_d`,
-    `ci95`, `hedges_g`, `label`, and `itt`, `per_protocol` and `subgroups` in full."""
+    """The effect report of a trial (docs/evaluation.md); pseudonymous."""
 
     program_id = fields.String()
     control = fields.String(allow_none=True)
     arms = fields.List(fields.String())
-    allocation = fields.Dict(allow_none=True)
+    allocation = fields.Nested(AllocationSummarySchema, allow_none=True)
     overrides = fields.Integer()
     flagged = fields.Boolean(metadata={"description": "an admin overrode an allocation"})
     warnings = fields.List(fields.String())
-    attrition = fields.List(fields.Dict())
-    costs = fields.List(fields.Dict())
-    results = fields.List(fields.Dict())
+    attrition = fields.List(fields.Nested(AttritionSchema))
+    costs = fields.List(fields.Nested(CostSchema))
+    results = fields.List(fields.Nested(ResultSchema))
 
 
 EvaluationRowSchema = ReadModelSchema.from_dict({c: fields.Raw(allow_none=True) for c in CSV_COLUMNS}, name="EvaluationRowSchema")
