@@ -48,7 +48,7 @@ class TrialService:
         seed: str,
         strata: list[str] | None = None,
         block_sizes: list[int] | None = None,
-        ratios: dict[str, int] | None = None,
+        ratios: dict[str, int] | list[int] | None = None,
         actor: Actor = SYSTEM,
     ) -> Allocation:
         """Set up allocation by lot; the seed is kept apart, only its commitment is recorded."""

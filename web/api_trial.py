@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Api, Blueprint
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from application.evaluation import CSV_COLUMNS, Evaluation, csv_rows
 from application.trial import TrialService, allocation_answer
@@ -27,6 +27,27 @@ def trial_service() -> TrialService:
     return TrialService(system().service)
 
 
+class SeedField(fields.String):
+    """A seed as text; a whole number is taken as its decimal text (42 is the seed "42")."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class RatiosField(fields.Field):
+    """Arm ratios: `{arm: n}`, or a list of n in the order the arms were defined."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        numbers = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(numbers, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 10 for n in numbers
+        ) or (isinstance(value, dict) and not all(isinstance(k, str) for k in value)):
+            raise ValidationError("ratios are {arm: 1..10} or a list of 1..10 in the arms' order")
+        return value
+
+
 class AllocationSchema(StrictSchema):
     """How a trial allocates by lot. The seed is never shown back until the trial is locked."""
 
@@ -34,9 +55,11 @@ class AllocationSchema(StrictSchema):
     strata = fields.List(fields.String(validate=validate.OneOf(STRATA)), load_default=None, allow_none=True)
     block_sizes = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_BLOCK)),
                               load_default=None, allow_none=True)
-    ratios = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True, validate=validate.Range(min=1, max=10)),
-                         load_default=None, allow_none=True)
-    seed = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    ratios = RatiosField(load_default=None, allow_none=True, metadata={
+        "oneOf": [{"type": "object", "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 10}},
+                  {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 10}}]})
+    seed = SeedField(required=True, load_only=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "text (or a whole number, taken as its decimal text); keep it secret until the lock"})
 
 
 class AllocationAnswerSchema(ReadModelSchema):
@@ -57,7 +80,7 @@ class AllocationAnswerSchema(ReadModelSchema):
 class LockSchema(StrictSchema):
     """Lock the trial; the seed kept by this store is revealed (or give it, when it was moved without keys)."""
 
-    seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=8, max=200))
+    seed = SeedField(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
 
 
 class ArmChangeSchema(StrictSchema):

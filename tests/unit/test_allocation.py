@@ -85,6 +85,11 @@ def test_arms_stay_balanced_within_one_block_per_stratum_for_any_enrolment_order
             assert allocation.arm_at(seed, event.stratum, event.slot) == event.arm  # type: ignore[attr-defined]
 
 
+def test_ratios_may_be_a_list_in_the_arms_order() -> None:
+    a = Allocation.set_up(arms=ARMS, method="stratified_blocks", strata=[], block_sizes=None, ratios=[1, 2, 1], seed="7")
+    assert a.ratios == {"cash": 1, "fund": 2, "control": 1} and a.block_sizes == [4, 8]
+
+
 def test_simple_allocation_draws_each_slot_on_its_own() -> None:
     program = trial(method="simple", strata=None, block_sizes=None)
     arms = [enrol(program, 3)[1] for _ in range(60)]
@@ -115,7 +120,8 @@ def test_the_allocation_is_fixed_once_someone_is_allocated_and_a_move_needs_an_o
     {"method": "stratified_blocks", "ratios": {"cash": 1, "fund": 1}},  # an arm without a ratio
     {"method": "simple", "strata": ["group"]},
     {"method": "minimisation"},
-    {"method": "simple", "strata": None, "block_sizes": None, "seed": "kort"},
+    {"method": "simple", "strata": None, "block_sizes": None, "seed": ""},
+    {"method": "simple", "strata": None, "block_sizes": None, "ratios": [1, 2]},  # a list, one arm short
 ])
 def test_settings_that_do_not_fit_the_arms_are_refused(settings_: dict[str, object]) -> None:
     with pytest.raises(InvalidAllocationError):

@@ -200,3 +200,12 @@ def test_a_trial_s_past_state_reads_in_the_audit_history(api: Api) -> None:
     state = r.json["state"]
     assert state["trial"]["arm_of"][e["parent_id"]] == e["arm"]
     assert "seed" in state["trial"] and state["trial"]["seed"] is None
+
+
+def test_a_whole_number_seed_and_list_ratios_are_taken(api: Api) -> None:
+    program = api.program(arms=ARMS)
+    r = api.post(f"/programs/{program['id']}/allocation", {"method": "simple", "seed": 42, "ratios": [1, 1, 2]}, user="admin")
+    assert r.status_code == 201, r.json
+    assert r.json["commitment"] == hashlib.sha256(b"42").hexdigest() and r.json["ratios"] == {"cash": 1, "fund": 1, "control": 2}
+    bad = api.post(f"/programs/{program['id']}/allocation", {"method": "simple", "seed": 42, "ratios": [1, "x"]}, user="admin")
+    assert bad.status_code == 422
