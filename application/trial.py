@@ -25,12 +25,16 @@ def allocate(
     seeds: SeedVault, program: TrainingProgram, parent: Parent, child_id: UUID | None, actor: str
 ) -> str | None:
     """Give a newly enrolled parent the next slot of their stratum, when the programme allocates."""
-    if program.trial.allocation is None:
+    if program.trial.allocation is None or parent.id in program.trial.arm_of:
         return None
+    seed = seeds.seed_of(program.id)
+    if seed is None and program.trial.seed is None:
+        raise InvalidAllocationError(
+            "this store holds no seed for the trial (moved without its keys?): run `betrokken keys import`",
+            setting="seed",
+        )
     group = parent.child(child_id).group if child_id is not None else None
-    return program.allocate(
-        parent_id=parent.id, school=parent.school, group=group, seed=seeds.seed_of(program.id) or "", actor=actor
-    )
+    return program.allocate(parent_id=parent.id, school=parent.school, group=group, seed=seed or "", actor=actor)
 
 
 class TrialService:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 from uuid import UUID, uuid4
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -137,3 +138,21 @@ def test_an_assessment_stored_before_outcome_measures_is_upcast_and_counts_for_r
         assert Evaluation(service).report(program.id)["results"] == []  # no outcome measure: nothing to compare
     finally:
         system.close()
+
+
+def test_a_store_moved_without_its_keys_says_the_seed_is_missing(sqlite_store: StoreConfig, tmp_path: Path) -> None:
+    service = open_service(sqlite_store)
+    moved = open_service(StoreConfig(data_dir=tmp_path / "moved"))
+    try:
+        program_id, _ = run_trial(service, n=3)
+        out = io.StringIO()
+        export_events(service, out, True)
+        import_events(moved, lambda: io.StringIO(out.getvalue()))
+        parent = moved.register_parent(school="12AB", name="Nieuw", children=[("Kind", 3)])
+        with pytest.raises(DomainError, match="keys import") as refused:
+            moved.enroll(program_id, parent_id=parent.id, child_id=next(iter(parent.children)))
+        assert refused.value.code == "invalid_allocation"
+        assert not moved.program(program_id).was_enrolled(parent.id)
+    finally:
+        service.close()
+        moved.close()
