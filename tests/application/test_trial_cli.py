@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from uuid import UUID
 
 import pytest
 
@@ -14,12 +15,17 @@ from tests.application.test_trial import SEED, run_trial
 from tests.helpers.cli import run
 
 
-def test_lock_reveals_the_seed_and_verify_re_derives_every_arm(sqlite_store: StoreConfig, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = open_service(sqlite_store)
+def trial_in(store: StoreConfig, n: int) -> UUID:
+    """A trial with n allocated parents, in the store; the service closed again."""
+    service = open_service(store)
     try:
-        program_id, _ = run_trial(service, n=9)
+        return run_trial(service, n=n)[0]
     finally:
         service.close()
+
+
+def test_lock_reveals_the_seed_and_verify_re_derives_every_arm(sqlite_store: StoreConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    program_id = trial_in(sqlite_store, 9)
     not_yet = run(sqlite_store, monkeypatch, "trial", "verify", str(program_id))
     assert not_yet.exit_code != 0 and "not locked" in not_yet.output
     wrong = run(sqlite_store, monkeypatch, "trial", "lock", str(program_id), "--seed", "niet-het-zaad")
@@ -31,11 +37,7 @@ def test_lock_reveals_the_seed_and_verify_re_derives_every_arm(sqlite_store: Sto
 
 
 def test_evaluate_prints_the_report_as_table_json_and_csv(sqlite_store: StoreConfig, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = open_service(sqlite_store)
-    try:
-        program_id, _ = run_trial(service, n=6)
-    finally:
-        service.close()
+    program_id = trial_in(sqlite_store, 6)
     as_json = json.loads(run(sqlite_store, monkeypatch, "evaluate", str(program_id), "--format", "json").output)
     attrition = {a["arm"]: a["allocated"] for a in as_json["attrition"]}
     assert as_json["program_id"] == str(program_id) and set(attrition) == {"cash", "fund", "control"}
