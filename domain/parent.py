@@ -231,7 +231,10 @@ class Parent(Aggregate):
         actor: str,
     ) -> None:
         self.assessments.append(
-            Assessment(assessment_id, program_id, child_id, name, score, max_score, taken_on, instrument, domain, moment)
+            Assessment(
+                assessment_id, program_id, child_id, name, score, max_score, taken_on,
+                instrument=instrument, domain=domain, moment=moment,  # by name: other optional fields may precede
+            )
         )
 
     def child(self, child_id: UUID) -> Child:
