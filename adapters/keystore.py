@@ -31,6 +31,12 @@ class KeyTable(SideStore):
     def insert_if_absent(self, owner: UUID, wrapped: bytes) -> None:
         self.execute(f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO NOTHING", (owner.hex, wrapped))
 
+    def upsert(self, owner: UUID, wrapped: bytes) -> None:
+        self.execute(
+            f"INSERT INTO {self.table} VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET wrapped = excluded.wrapped",
+            (owner.hex, wrapped),
+        )
+
     def select(self, owner: UUID) -> bytes | None:
         rows = self.query(f"SELECT wrapped FROM {self.table} WHERE owner = ?", (owner.hex,))
         return bytes(rows[0][0]) if rows else None
@@ -133,6 +139,12 @@ class KeyStore:
             refused = f"the key of {owner} was wrapped with another master key: use the source store's master key"
             raise ValueError(refused) from None
         self.table.insert_if_absent(owner, wrapped)
+
+    def keep(self, owner: UUID, secret: bytes) -> None:
+        """Keep a secret of our own choosing under an owner id (a trial's allocation seed), wrapped
+        like a key; replaces what was kept before."""
+        self.table.upsert(owner, self._wrap(owner, secret))
+        self.cache.pop(owner, None)
 
     def close(self) -> None:
         self.table.close()

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from application.actor import SYSTEM, Actor
 from application.clock import today
+from application import trial
 from application.programs import ProgramService
 from domain.errors import ImportRejectedError
 from domain.limits import (
@@ -192,6 +193,7 @@ def enroll_many(
             parent = service.parent(parent_id, actor)
             program.enroll(parent_id=parent_id, parent_school=parent.school, child_id=None,
                            enrolled_on=enrolled_on or today(), actor=actor.name)
+            trial.allocate(service.seeds, program, parent, None, actor.name)  # a trial's next slot, if any
         service._save(program)
         return program
     return service._retrying(command, program_id)

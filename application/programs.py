@@ -21,9 +21,11 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 from adapters import deadline, transcodings
 from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
+from adapters.seed_vault import SeedVault
 from application.actor import SYSTEM, Actor
 from application.clock import today
 from application.corrections import Corrections
+from application import trial
 from application.directory import Directory
 from application.name_index import NameIndex
 from domain import participation
@@ -59,6 +61,7 @@ class ProgramService(Application):
         self.directory = Directory(self)
         self.names = NameIndex(self)  # parents' names for search, programmes' for lists
         self.corrections = Corrections(self)  # application/corrections.py: rectification, closure
+        self.seeds = SeedVault(keys)
         self.retries = 0
         self._stripes = [threading.Lock() for _ in range(64)]
         self.saved_listeners: list[SavedListener] = list(saved_listeners)
@@ -221,13 +224,14 @@ class ProgramService(Application):
         starts_on: date,
         completion: dict[str, Any] | None = None,
         rewards: dict[str, Any] | None = None,
+        arms: list[dict[str, Any]] | None = None,
         actor: Actor = SYSTEM,
     ) -> TrainingProgram:
-        """Start a programme at a school from its kind's template."""
+        """Start a programme at a school from its kind's template (a trial: with its arms)."""
         actor.ensure_may_see(school, "school", school)
         program = TrainingProgram.create(
             school=school, name=name, kind=kind, starts_on=starts_on,
-            completion=completion, rewards=rewards, actor=actor.name,
+            completion=completion, rewards=rewards, arms=arms, actor=actor.name,
         )
         self._save(program)
         return program
@@ -251,6 +255,7 @@ class ProgramService(Application):
                 parent_id=parent_id, parent_school=parent.school, child_id=child_id,
                 enrolled_on=enrolled_on or today(), actor=actor.name,
             )
+            trial.allocate(self.seeds, program, parent, child_id, actor.name)  # a trial's next slot, if any
             self._save(program)
             return program
         return self._retrying(command, program_id)

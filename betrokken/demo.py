@@ -18,6 +18,7 @@ from application.actor import Actor
 from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
 from application.schools import register_school
+from betrokken.demo_trial import run_trial
 from betrokken.demo_people import Family, draw_family, engagement, homework_done, roll_call_status
 from domain.parent import Parent
 from domain.rules import Balance
@@ -346,7 +347,9 @@ class DemoBuilder:
 def fill_demo(service: ProgramService, seed: int = DEFAULT_SEED, progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Write the demo data set into the service's (empty) store."""
     before = service.recorder.max_notification_id() or 0
-    summary = DemoBuilder(service, seed).build()
+    builder = DemoBuilder(service, seed)
+    summary = builder.build()
+    run_trial(builder, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
     summary.events = (service.recorder.max_notification_id() or 0) - before
     return summary
 

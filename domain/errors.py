@@ -310,3 +310,60 @@ class SessionHeldError(DomainError):
     """A session with a roll call took place: it cannot be moved."""
 
     code = "session_held"
+
+
+# -- trials (arms, allocation by lot, the education fund) ---------------------------------------
+
+
+class InvalidArmsError(DomainError):
+    """A trial's arms need distinct names and at least two of them."""
+
+    code = "invalid_arms"
+
+
+class InvalidAllocationError(DomainError):
+    """The allocation's method, strata, block sizes, ratios or seed do not fit the trial."""
+
+    code = "invalid_allocation"
+
+
+class AllocationLockedError(DomainError):
+    """The allocation cannot change once an enrolment was allocated (or the trial is locked)."""
+
+    code = "allocation_locked"
+
+
+class ArmChangeRefusedError(DomainError):
+    """A parent stays in the arm the lot gave them; only an admin's documented override moves them."""
+
+    code = "arm_change_refused"
+
+
+class SeedMismatchError(DomainError):
+    """The seed revealed is not the one committed to when the allocation was set up."""
+
+    code = "seed_mismatch"
+
+
+class TrialLockedError(DomainError):
+    """A locked trial takes no new allocations."""
+
+    code = "trial_locked"
+
+
+class FundArmCashPayoutError(DomainError):
+    """A family in an education-fund arm is paid into the child's fund, never in cash."""
+
+    code = "fund_arm_cash_payout"
+
+
+class FundBalanceError(DomainError):
+    """More released or forfeited from a child's education fund than it holds."""
+
+    code = "fund_balance_exceeded"
+
+
+class InvalidOutcomeMeasureError(DomainError):
+    """An assessment's instrument, domain or moment is not one the evaluation knows."""
+
+    code = "invalid_outcome_measure"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, NotRequired, TypedDict, Unpack
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
-    AssessmentWithdrawnError, InvalidGroupError, InvalidScoreError, NotFoundError, NothingToCorrectError,
-    ParentErasedError,
-    UnknownChildError,
+    AssessmentWithdrawnError, InvalidGroupError, InvalidOutcomeMeasureError, InvalidScoreError, NotFoundError,
+    NothingToCorrectError, ParentErasedError, UnknownChildError,
 )
 from domain.limits import MAX_GROUP, MIN_GROUP
 
@@ -54,6 +53,9 @@ class Assessment:
     max_score: float
     taken_on: date
     withdrawn: bool = False  # a withdrawn result no longer counts (AssessmentCorrected)
+    instrument: str | None = None  # e.g. cito_lezen, sdq (None: recorded before outcome measures)
+    domain: str | None = None  # cognitive | non_cognitive
+    moment: str | None = None  # baseline | interim | post (None: unknown)
 
     @property
     def ratio(self) -> float:
@@ -69,12 +71,30 @@ class AssessmentResult(TypedDict):
     score: float
     max_score: float
     taken_on: date
+    instrument: NotRequired[str | None]
+    domain: NotRequired[str | None]
+    moment: NotRequired[str | None]
 
 
 def check_group(group: int) -> None:
     """Primary school has year groups 1 to 8."""
     if not MIN_GROUP <= group <= MAX_GROUP:
         raise InvalidGroupError(f"group must be between {MIN_GROUP} and {MAX_GROUP}, not {group}", group=group)
+
+
+DOMAINS = ("cognitive", "non_cognitive")
+MOMENTS = ("baseline", "interim", "post")
+
+
+def outcome_measure(instrument: str | None, domain: str | None, moment: str | None) -> dict[str, str | None]:
+    """What an assessment measures and when: all optional (a result for rewards only needs none)."""
+    if domain is not None and domain not in DOMAINS:
+        raise InvalidOutcomeMeasureError(f"domain must be one of {', '.join(DOMAINS)}", domain=domain)
+    if moment is not None and moment not in MOMENTS:
+        raise InvalidOutcomeMeasureError(f"moment must be one of {', '.join(MOMENTS)}", moment=moment)
+    if instrument is not None and not (0 < len(instrument) <= 40 and instrument.replace("_", "").isalnum()):
+        raise InvalidOutcomeMeasureError("an instrument is a word of letters, digits and _ (e.g. cito_lezen)")
+    return {"instrument": instrument, "domain": domain, "moment": moment}
 
 
 class Parent(Aggregate):
@@ -174,10 +194,35 @@ class Parent(Aggregate):
             raise InvalidScoreError("max_score must be greater than 0", max_score=max_score)
         if not 0 <= score <= max_score:
             raise InvalidScoreError(f"score must be between 0 and {max_score}, not {score}", score=score)
-        self._assessment_recorded(assessment_id=uuid4(), program_id=program_id, actor=actor, **result)
+        measure = outcome_measure(result.get("instrument"), result.get("domain"), result.get("moment"))
+        self._assessment_recorded(
+            assessment_id=uuid4(), program_id=program_id, actor=actor, child_id=result["child_id"],
+            name=result["name"], score=score, max_score=max_score, taken_on=result["taken_on"], **measure,
+        )
         return self.assessments[-1]
 
-    @event("AssessmentRecorded")
+    class AssessmentRecorded(Aggregate.Event):
+        """A child's result; since version 2 also what it measures and when (outcome measures)."""
+
+        class_version = 2
+        assessment_id: UUID
+        program_id: UUID
+        child_id: UUID
+        name: str
+        score: float
+        max_score: float
+        taken_on: date
+        instrument: str | None
+        domain: str | None
+        moment: str | None
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Recorded before outcome measures: instrument, domain and moment unknown."""
+            state.update(instrument=None, domain=None, moment=None)
+
+    @event(AssessmentRecorded)
     def _assessment_recorded(
         self,
         *,
@@ -188,10 +233,16 @@ class Parent(Aggregate):
         score: float,
         max_score: float,
         taken_on: date,
+        instrument: str | None,
+        domain: str | None,
+        moment: str | None,
         actor: str,
     ) -> None:
         self.assessments.append(
-            Assessment(assessment_id, program_id, child_id, name, score, max_score, taken_on)
+            Assessment(
+                assessment_id, program_id, child_id, name, score, max_score, taken_on,
+                instrument=instrument, domain=domain, moment=moment,  # by name: other optional fields may precede
+            )
         )
 
     def child(self, child_id: UUID) -> Child:

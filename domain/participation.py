@@ -9,7 +9,7 @@ from typing import Iterable
 from uuid import UUID
 
 from domain.parent import Assessment
-from domain.rules import Earnings, Tally, counts_for
+from domain.rules import Earnings, RewardScheme, Tally, counts_for
 from domain.session import Session
 from domain.training_program import TrainingProgram
 
@@ -24,13 +24,18 @@ def tally(program: TrainingProgram, sessions: Iterable[Session], parent_id: UUID
     )
 
 
-def assessments_passed(program: TrainingProgram, assessments: Iterable[Assessment]) -> int:
-    """How many of the parent's assessments in the programme reach its threshold."""
-    return sum(1 for a in assessments if a.program_id == program.id and not a.withdrawn and program.rewards.passes(a.score, a.max_score))
+def assessments_passed(
+    program: TrainingProgram, assessments: Iterable[Assessment], scheme: RewardScheme | None = None
+) -> int:
+    """How many of the parent's assessments in the programme reach its (or the parent's arm's)
+    threshold; a withdrawn assessment no longer counts."""
+    scheme = scheme or program.rewards
+    return sum(1 for a in assessments if a.program_id == program.id and not a.withdrawn and scheme.passes(a.score, a.max_score))
 
 
 def earnings(
     program: TrainingProgram, sessions: Iterable[Session], assessments: Iterable[Assessment], parent_id: UUID
 ) -> Earnings:
-    """What the parent earned in the programme under its reward scheme."""
-    return program.rewards.earned(tally(program, sessions, parent_id), assessments_passed(program, assessments))
+    """What the parent earned in the programme under its reward scheme (in a trial: their arm's)."""
+    scheme = program.scheme_for(parent_id)
+    return scheme.earned(tally(program, sessions, parent_id), assessments_passed(program, assessments, scheme))

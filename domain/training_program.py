@@ -29,6 +29,7 @@ from domain.limits import MAX_CENTS, MAX_WEEKS, MIN_WEEKS, PAYOUT_METHODS
 from domain.rules import CompletionRule, RewardScheme
 from domain.session import Session, ensure_session_time
 from domain.templates import completion_rule, reward_scheme
+from domain.trial import ArmRatio, ArmSetting, FundMove, Trial
 
 
 @dataclass
@@ -75,6 +76,13 @@ class TrainingProgram(Aggregate):
             reason: str
             actor: str
 
+        class ArmAssigned(Aggregate.Event):
+            parent_id: UUID
+            arm: str
+            stratum: str
+            slot: int
+            actor: str
+
     @classmethod
     def create(
         cls,
@@ -86,9 +94,12 @@ class TrainingProgram(Aggregate):
         completion: dict[str, Any] | None,
         rewards: dict[str, Any] | None,
         actor: str,
+        arms: list[dict[str, Any]] | None = None,
     ) -> "TrainingProgram":
-        """Start a programme from its kind's template, with the staff's own settings laid over it."""
-        return cls(
+        """Start a programme from its kind's template, with the staff's own settings laid over it
+        (and, for a trial, its arms: recorded as a second event, so a programme's Created keeps its shape)."""
+        arm_settings = Trial.arm_settings(kind, arms) if arms else None  # checked before anything is recorded
+        program = cls(
             school=school,
             name=name,
             kind=kind,
@@ -97,6 +108,9 @@ class TrainingProgram(Aggregate):
             rewards=reward_scheme(kind, rewards).as_dict(),
             actor=actor,
         )
+        if arm_settings:
+            program._arms_defined(arms=arm_settings, actor=actor)
+        return program
 
     @event("Created")
     def __init__(
@@ -119,6 +133,7 @@ class TrainingProgram(Aggregate):
         self.enrolments: dict[UUID, list[Enrolment]] = {}
         self.payouts: list[Payout] = []
         self.closed_on: date | None = None
+        self.trial = Trial()  # arms, allocation and the education fund (domain/trial.py); empty if none
 
     # -- enrolment -------------------------------------------------------------------------
 
@@ -218,6 +233,7 @@ class TrainingProgram(Aggregate):
             raise InvalidAmountError(f"amount_cents must be between 1 and {MAX_CENTS}", amount_cents=amount_cents)
         if method not in PAYOUT_METHODS:
             raise UnknownPayoutMethodError(f"method must be one of {', '.join(PAYOUT_METHODS)}", method=method)
+        self.trial.ensure_payout_method(parent_id, method)
         outstanding = earned_cents - self.paid_cents(parent_id)
         if amount_cents > outstanding:
             raise PayoutExceedsOutstandingError(
@@ -316,6 +332,8 @@ class TrainingProgram(Aggregate):
             raise PayoutAlreadyReversedError(
                 "this payout was already reversed; that would reverse more than was paid", payout_id=str(payout_id)
             )
+        if p.method == "education_fund":  # what was released or forfeited from the fund stays taken out
+            self.trial.ensure_fund_holds(p.parent_id, p.amount_cents, self.fund_in_cents(p.parent_id))
         self._payout_reversed(
             payout_id=payout_id, parent_id=p.parent_id, amount_cents=p.amount_cents, reason=reason, actor=actor
         )
@@ -324,3 +342,110 @@ class TrainingProgram(Aggregate):
     @event("PayoutReversed")
     def _payout_reversed(self, *, payout_id: UUID, parent_id: UUID, amount_cents: int, reason: str, actor: str) -> None:
         self.payouts = [replace(p, reversed=True) if p.id == payout_id else p for p in self.payouts]
+    # -- trials: arms, allocation by lot, the education fund (rules in domain/trial.py) -----------
+
+    def scheme_for(self, parent_id: UUID) -> RewardScheme:
+        """The reward scheme a parent earns under: their arm's, else the programme's."""
+        return self.trial.scheme_of(parent_id) or self.rewards
+
+    @event("ArmsDefined")
+    def _arms_defined(self, *, arms: list[ArmSetting], actor: str) -> None:
+        self.trial.define(arms)
+
+    def set_up_allocation(self, *, actor: str, seed: str, **settings: Any) -> None:
+        """Set up allocation by lot; only the seed's commitment is recorded. Refused once anyone is allocated."""
+        self.ensure_open()
+        a = self.trial.allocation_for(seed=seed, **settings)
+        self._allocation_set_up(
+            method=a.method, strata=a.strata, block_sizes=a.block_sizes,
+            ratios=[{"arm": arm, "ratio": r} for arm, r in a.ratios.items()], commitment=a.commitment, actor=actor,
+        )
+
+    @event("AllocationSetUp")
+    def _allocation_set_up(
+        self, *, method: str, strata: list[str], block_sizes: list[int], ratios: list[ArmRatio], commitment: str,
+        actor: str,
+    ) -> None:
+        self.trial.set_allocation(method, strata, block_sizes, ratios, commitment)
+
+    def allocate(self, *, parent_id: UUID, school: str, group: int | None, seed: str, actor: str) -> str | None:
+        """Give a newly enrolled parent the next slot of their stratum (None when the programme allocates nobody)."""
+        slot = self.trial.next_slot(parent_id, school=school, group=group, seed=seed)
+        if slot is None:
+            return None
+        stratum, number, arm = slot
+        self._arm_assigned(parent_id=parent_id, arm=arm, stratum=stratum, slot=number, actor=actor)
+        return arm
+
+    @event("ArmAssigned")
+    def _arm_assigned(self, *, parent_id: UUID, arm: str, stratum: str, slot: int, actor: str) -> None:
+        self.trial.assign(parent_id, arm, stratum, slot)
+
+    def change_arm(self, *, parent_id: UUID, arm: str, override: bool, reason: str, actor: str) -> None:
+        """Move a parent to another arm: refused, unless an admin overrides (recorded and flagged in reports)."""
+        self.ensure_open()
+        self.ensure_was_enrolled(parent_id)
+        self.trial.ensure_may_move(parent_id, arm, override)
+        self._arm_overridden(parent_id=parent_id, arm=arm, reason=reason, actor=actor)
+
+    @event("ArmOverridden")
+    def _arm_overridden(self, *, parent_id: UUID, arm: str, reason: str, actor: str) -> None:
+        self.trial.override(parent_id, arm, reason)
+
+    def lock_trial(self, *, seed: str, actor: str) -> None:
+        """Lock the trial and reveal its seed, so anyone can re-derive every assignment."""
+        self.ensure_open()
+        self.trial.ensure_may_lock(seed)
+        self._trial_locked(seed=seed, actor=actor)
+
+    @event("TrialLocked")
+    def _trial_locked(self, *, seed: str, actor: str) -> None:
+        self.trial.seed = seed
+
+    def fund_child(self, parent_id: UUID) -> UUID | None:
+        """The child whose education fund a parent's fund payouts accrue to (the enrolment's child)."""
+        periods = self.enrolments.get(parent_id, [])
+        return periods[-1].child_id if periods else None
+
+    def fund_in_cents(self, parent_id: UUID) -> int:
+        """What was paid into the child's education fund."""
+        return sum(p.amount_cents for p in self.payouts
+                   if p.parent_id == parent_id and p.method == "education_fund" and not p.reversed)
+
+    def release_fund(
+        self, *, parent_id: UUID, amount_cents: int, evidence: str, released_on: date, actor: str
+    ) -> FundMove:
+        """Release (part of) the child's fund on evidence (enrolment in further education); never below zero."""
+        self.ensure_open()
+        self.ensure_was_enrolled(parent_id)
+        self.trial.ensure_fund_holds(parent_id, amount_cents, self.fund_in_cents(parent_id))
+        self._fund_released(
+            move_id=uuid4(), parent_id=parent_id, child_id=self.fund_child(parent_id), amount_cents=amount_cents,
+            evidence=evidence, released_on=released_on, actor=actor,
+        )
+        return self.trial.fund_moves[-1]
+
+    @event("FundReleased")
+    def _fund_released(
+        self, *, move_id: UUID, parent_id: UUID, child_id: UUID | None, amount_cents: int, evidence: str,
+        released_on: date, actor: str,
+    ) -> None:
+        self.trial.fund_moves.append(FundMove(move_id, parent_id, child_id, "released", amount_cents, evidence, released_on))
+
+    def forfeit_fund(self, *, parent_id: UUID, amount_cents: int, reason: str, forfeited_on: date, actor: str) -> FundMove:
+        """Forfeit (part of) the child's fund, with the reason; never below zero."""
+        self.ensure_open()
+        self.ensure_was_enrolled(parent_id)
+        self.trial.ensure_fund_holds(parent_id, amount_cents, self.fund_in_cents(parent_id))
+        self._fund_forfeited(
+            move_id=uuid4(), parent_id=parent_id, child_id=self.fund_child(parent_id), amount_cents=amount_cents,
+            reason=reason, forfeited_on=forfeited_on, actor=actor,
+        )
+        return self.trial.fund_moves[-1]
+
+    @event("FundForfeited")
+    def _fund_forfeited(
+        self, *, move_id: UUID, parent_id: UUID, child_id: UUID | None, amount_cents: int, reason: str,
+        forfeited_on: date, actor: str,
+    ) -> None:
+        self.trial.fund_moves.append(FundMove(move_id, parent_id, child_id, "forfeited", amount_cents, reason, forfeited_on))

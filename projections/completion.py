@@ -15,7 +15,7 @@ TABLES = {
         program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
         attended INTEGER NOT NULL, attendance_rate DOUBLE PRECISION,
         homework_assigned INTEGER NOT NULL, homework_completed INTEGER NOT NULL,
-        homework_rate DOUBLE PRECISION, completed BOOLEAN NOT NULL,
+        homework_rate DOUBLE PRECISION, completed BOOLEAN NOT NULL, arm TEXT,
         PRIMARY KEY (program_id, parent_id))""",
 }
 INDEXES: list[str] = []
@@ -26,7 +26,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
     program = facts.program_id
     return {"completion": [
         (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,
-         t.homework_rate, facts.completion.is_met(t))
+         t.homework_rate, facts.completion.is_met(t), facts.arms.get(p))
         for p, t in tallies.items()
     ]}
 
@@ -35,9 +35,9 @@ def read(db: Database, program_id: str) -> list[dict[str, Any]]:
     """The completion answer of the API, parents by enrolment order."""
     return [
         {"parent_id": pid, "attended": attended, "attendance_rate": a_rate, "homework_assigned": assigned,
-         "homework_completed": done, "homework_rate": h_rate, "completed": bool(ok)}
-        for pid, attended, a_rate, assigned, done, h_rate, ok in db.query(
+         "homework_completed": done, "homework_rate": h_rate, "completed": bool(ok), "arm": arm}
+        for pid, attended, a_rate, assigned, done, h_rate, ok, arm in db.query(
             "SELECT parent_id, attended, attendance_rate, homework_assigned, homework_completed, homework_rate,"
-            " completed FROM completion WHERE program_id = ? ORDER BY position", (program_id,)
+            " completed, arm FROM completion WHERE program_id = ? ORDER BY position", (program_id,)
         )
     ]

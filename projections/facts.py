@@ -58,8 +58,19 @@ TABLES = {
     "payouts": """CREATE TABLE payouts (
         payout_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
         amount_cents BIGINT NOT NULL, method TEXT NOT NULL, position BIGINT NOT NULL)""",
+    "program_arms": """CREATE TABLE program_arms (
+        program_id TEXT NOT NULL, arm TEXT NOT NULL, per_session_cents BIGINT NOT NULL,
+        per_homework_cents BIGINT NOT NULL, per_assessment_cents BIGINT NOT NULL,
+        assessment_threshold DOUBLE PRECISION NOT NULL, cap_cents BIGINT, payout TEXT NOT NULL,
+        position BIGINT NOT NULL, PRIMARY KEY (program_id, arm))""",
+    "arm_assignments": """CREATE TABLE arm_assignments (
+        program_id TEXT NOT NULL, parent_id TEXT NOT NULL, arm TEXT NOT NULL, overridden BOOLEAN NOT NULL,
+        position BIGINT NOT NULL, PRIMARY KEY (program_id, parent_id))""",
+    "fund_moves": """CREATE TABLE fund_moves (
+        move_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, kind TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL, position BIGINT NOT NULL)""",
 }
-CLUSTERED = {"program_parents", "enrolments", "attendance_records", "homework_records"}
+CLUSTERED = {"program_parents", "enrolments", "attendance_records", "homework_records", "program_arms", "arm_assignments"}
 """Tables stored in the order of their primary key on SQLite (WITHOUT ROWID): led by the
 programme, so a programme's roll calls and homework sit together (a page's inserts touch few
 B-tree pages, a recompute reads a contiguous range) and no separate index by programme is
@@ -70,6 +81,7 @@ INDEXES = [
     "CREATE INDEX participants_by_program ON session_participants (program_id)",
     "CREATE INDEX assessments_by_program ON assessments (program_id)",
     "CREATE INDEX payouts_by_program ON payouts (program_id)",
+    "CREATE INDEX fund_moves_by_program ON fund_moves (program_id)",
 ]
 
 UPSERT = {
@@ -95,6 +107,12 @@ UPSERT = {
     "assessment_withdrawal": """DELETE FROM assessments WHERE assessment_id = ?""",
     "payout_reversal": """DELETE FROM payouts WHERE payout_id = ?""",
     "moved": """UPDATE sessions SET starts_at = ?, starts_utc = ?, session_date = ? WHERE session_id = ?""",
+    "arm": """INSERT INTO program_arms VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (program_id, arm) DO NOTHING""",
+    # An override replaces the lot's arm (a replayed assignment never undoes a later override).
+    "assignment": """INSERT INTO arm_assignments VALUES (?,?,?,?,?) ON CONFLICT (program_id, parent_id)
+        DO UPDATE SET arm = excluded.arm, overridden = excluded.overridden, position = excluded.position
+        WHERE excluded.position >= arm_assignments.position""",
+    "fund_move": """INSERT INTO fund_moves VALUES (?,?,?,?,?,?) ON CONFLICT (move_id) DO NOTHING""",
 }
 ORDER = list(UPSERT)
 
@@ -191,6 +209,11 @@ class Ledger:
             topic(Parent, "AssessmentCorrected"): self._assessment_corrected,
             topic(TrainingProgram, "PayoutReversed"): self._payout_reversed,
             topic(Session, "Moved"): self._moved,
+            topic(TrainingProgram, "ArmsDefined"): self._arms,
+            topic(TrainingProgram, "ArmAssigned"): self._assigned,
+            topic(TrainingProgram, "ArmOverridden"): self._overridden,
+            topic(TrainingProgram, "FundReleased"): self._fund_released,
+            topic(TrainingProgram, "FundForfeited"): self._fund_forfeited,
         }
         self.scheduled_topic = topic(Session, "Scheduled")
         self.session_topics = {
@@ -320,6 +343,33 @@ class Ledger:
         page.touched.add(program)
 
 
+    def _arms(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        for arm in plain(e["arms"]):
+            r = arm["rewards"]
+            page.rows["arm"].append((program, arm["name"], *(r[c] for c in REWARD_COLUMNS), pos))
+        page.touched.add(program)
+
+    def _assigned(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["assignment"].append((program, uid(e["parent_id"]), e["arm"], False, pos))
+        page.touched.add(program)
+
+    def _overridden(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["assignment"].append((program, uid(e["parent_id"]), e["arm"], True, pos))
+        page.touched.add(program)
+
+    def _fund_released(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["fund_move"].append(
+            (uid(e["move_id"]), program, uid(e["parent_id"]), "released", number(e["amount_cents"]), pos)
+        )
+        page.touched.add(program)
+
+    def _fund_forfeited(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        page.rows["fund_move"].append(
+            (uid(e["move_id"]), program, uid(e["parent_id"]), "forfeited", number(e["amount_cents"]), pos)
+        )
+        page.touched.add(program)
+
+
 def _iso(day: date | str) -> str:
     return day if isinstance(day, str) else day.isoformat()
 
@@ -356,6 +406,14 @@ class ProgramFacts:
     homework: dict[tuple[str, str], bool]
     assessments: dict[str, list[tuple[float, float]]]
     paid: dict[str, int]
+    arm_schemes: dict[str, RewardScheme] = field(default_factory=dict)
+    arms: dict[str, str] = field(default_factory=dict)  # parent -> arm
+    fund: dict[str, dict[str, int]] = field(default_factory=dict)  # parent -> paid in/released/forfeited -> cents
+
+    def scheme_for(self, parent: str) -> RewardScheme:
+        """The parent's arm's reward scheme, else the programme's."""
+        arm = self.arms.get(parent)
+        return self.arm_schemes.get(arm, self.rewards) if arm is not None else self.rewards
 
     def counts_for(self, s: SessionFacts, parent: str) -> bool:
         """Whether a session counts for a parent (the rulebook's `counts_for`)."""
@@ -370,7 +428,8 @@ class ProgramFacts:
 
     def assessments_passed(self, parent: str) -> int:
         """How many of the parent's assessments in the programme reach its threshold."""
-        return sum(1 for score, max_score in self.assessments.get(parent, ()) if self.rewards.passes(score, max_score))
+        scheme = self.scheme_for(parent)
+        return sum(1 for score, max_score in self.assessments.get(parent, ()) if scheme.passes(score, max_score))
 
 
 COMPLETION_COLUMNS = ("min_attendance_rate", "min_homework_rate", "min_sessions_attended")
@@ -392,7 +451,7 @@ CHUNK = 500
 
 def load_programs(tx: Tx, program_ids: Iterable[str]) -> list[ProgramFacts]:
     """The current facts of these programmes, in the order given, skipping those whose creation
-    has not been seen: nine queries for up to CHUNK programmes, not nine for each."""
+    has not been seen: twelve queries for up to CHUNK programmes, not twelve for each."""
     ids = list(program_ids)
     out: list[ProgramFacts] = []
     for i in range(0, len(ids), CHUNK):
@@ -451,16 +510,31 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
     ):
         assessments.setdefault(program, {}).setdefault(parent, []).append((score, max_score))
     paid: dict[str, dict[str, int]] = {}
-    for program, parent, total in tx.query(
-        f"SELECT program_id, parent_id, SUM(amount_cents) FROM payouts WHERE {where} GROUP BY program_id, parent_id",
-        ids,
+    fund: dict[str, dict[str, dict[str, int]]] = {}
+    for program, parent, method, total in tx.query(
+        f"SELECT program_id, parent_id, method, SUM(amount_cents) FROM payouts WHERE {where}"
+        " GROUP BY program_id, parent_id, method", ids,
     ):
-        paid.setdefault(program, {})[parent] = int(total)
+        paid.setdefault(program, {})[parent] = paid.get(program, {}).get(parent, 0) + int(total)
+        fund.setdefault(program, {}).setdefault(parent, {})[method] = int(total)
+    for program, parent, kind, total in tx.query(
+        f"SELECT program_id, parent_id, kind, SUM(amount_cents) FROM fund_moves WHERE {where}"
+        " GROUP BY program_id, parent_id, kind", ids,
+    ):
+        fund.setdefault(program, {}).setdefault(parent, {})[kind] = int(total)
+    arm_schemes: dict[str, dict[str, RewardScheme]] = {}
+    for program, arm, *scheme in tx.query(
+        f"SELECT program_id, arm, {', '.join(REWARD_COLUMNS)} FROM program_arms WHERE {where}", ids
+    ):
+        arm_schemes.setdefault(program, {})[arm] = RewardScheme(*scheme)
+    arms: dict[str, dict[str, str]] = {}
+    for program, parent, arm in tx.query(f"SELECT program_id, parent_id, arm FROM arm_assignments WHERE {where}", ids):
+        arms.setdefault(program, {})[parent] = arm
     return [
         ProgramFacts(
             program, *settings[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
             attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
-            paid.get(program, {}),
+            paid.get(program, {}), arm_schemes.get(program, {}), arms.get(program, {}), fund.get(program, {}),
         )
         for program in ids if program in settings
     ]

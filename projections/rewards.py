@@ -15,15 +15,19 @@ TABLES = {
         program_id TEXT NOT NULL, parent_id TEXT NOT NULL, position BIGINT NOT NULL,
         sessions_cents BIGINT NOT NULL, homework_cents BIGINT NOT NULL, assessment_cents BIGINT NOT NULL,
         earned_cents BIGINT NOT NULL, paid_cents BIGINT NOT NULL, outstanding_cents BIGINT NOT NULL,
-        eligible BOOLEAN NOT NULL, PRIMARY KEY (program_id, parent_id))""",
+        eligible BOOLEAN NOT NULL, arm TEXT, cash_cents BIGINT NOT NULL, fund_cents BIGINT NOT NULL,
+        released_cents BIGINT NOT NULL, forfeited_cents BIGINT NOT NULL, fund_balance_cents BIGINT NOT NULL,
+        PRIMARY KEY (program_id, parent_id))""",
 }
 INDEXES: list[str] = []
 FIELDS = ("sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents")
+FUND_FIELDS = ("cash_cents", "fund_cents", "released_cents", "forfeited_cents", "fund_balance_cents")
+"""Paid in cash, paid into the child's education fund, released from it, forfeited, and what it holds."""
 
 
 def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int, int, int, bool]:
-    """One parent's reward figures; a withdrawn parent keeps what was earned."""
-    e = facts.rewards.earned(t, facts.assessments_passed(parent))
+    """One parent's reward figures (under their arm's scheme, in a trial); a withdrawn parent keeps what was earned."""
+    e = facts.scheme_for(parent).earned(t, facts.assessments_passed(parent))
     balance = Balance(e.earned_cents, facts.paid.get(parent, 0))
     return (
         e.sessions_cents, e.homework_cents, e.assessment_cents, e.earned_cents,
@@ -34,17 +38,30 @@ def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int,
 def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
     """The programme's rows, one per parent ever enrolled."""
     program = facts.program_id
-    return {"rewards": [(program, p, facts.parents[p], *row(facts, p, t)) for p, t in tallies.items()]}
+    return {"rewards": [
+        (program, p, facts.parents[p], *row(facts, p, t), facts.arms.get(p), *fund_row(facts.fund.get(p, {})))
+        for p, t in tallies.items()
+    ]}
+
+
+def fund_row(moves: dict[str, int]) -> tuple[int, int, int, int, int]:
+    """Cash paid, paid into the fund, released, forfeited, and the fund's balance (in - released - forfeited)."""
+    cash, fund = moves.get("cash", 0), moves.get("education_fund", 0)
+    released, forfeited = moves.get("released", 0), moves.get("forfeited", 0)
+    return cash, fund, released, forfeited, fund - released - forfeited
 
 
 def read(db: Database, program_id: str) -> list[dict[str, Any]]:
     """The rewards answer of the API, parents by enrolment order."""
+    found = db.query(
+        f"SELECT parent_id, {', '.join(FIELDS)}, eligible, arm, {', '.join(FUND_FIELDS)} FROM rewards"
+        " WHERE program_id = ? ORDER BY position", (program_id,),
+    )
+    n = len(FIELDS)
     return [
-        {"parent_id": pid, **{f: int(v) for f, v in zip(FIELDS, values)}, "eligible": bool(eligible)}
-        for pid, *values, eligible in db.query(
-            f"SELECT parent_id, {', '.join(FIELDS)}, eligible FROM rewards WHERE program_id = ? ORDER BY position",
-            (program_id,),
-        )
+        {"parent_id": r[0], **{f: int(v) for f, v in zip(FIELDS, r[1:n + 1])}, "eligible": bool(r[n + 1]),
+         "arm": r[n + 2], **{f: int(v) for f, v in zip(FUND_FIELDS, r[n + 3:])}}
+        for r in found
     ]
 
 

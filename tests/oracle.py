@@ -39,6 +39,15 @@ class ParentFigures:
     assessment_cents: int
     earned_cents: int
     paid_cents: int
+    arm: str | None = None
+    cash_cents: int = 0
+    fund_cents: int = 0
+    released_cents: int = 0
+    forfeited_cents: int = 0
+
+    @property
+    def fund_balance_cents(self) -> int:
+        return self.fund_cents - self.released_cents - self.forfeited_cents
 
     @property
     def outstanding_cents(self) -> int:
@@ -57,7 +66,9 @@ def parent_figures(
 ) -> ParentFigures:
     """Apply the rulebook (docs/rules.md) to one parent in one programme."""
     t = participation.tally(program, sessions, parent_id)
-    earned = program.rewards.earned(t, participation.assessments_passed(program, assessments))
+    scheme = program.scheme_for(parent_id)  # in a trial: the parent's arm's
+    earned = scheme.earned(t, participation.assessments_passed(program, assessments, scheme))
+    moves = [m for m in program.trial.fund_moves if m.parent_id == parent_id]
     return ParentFigures(
         parent_id=parent_id,
         sessions_held=t.sessions_held,
@@ -74,6 +85,11 @@ def parent_figures(
         assessment_cents=earned.assessment_cents,
         earned_cents=earned.earned_cents,
         paid_cents=program.paid_cents(parent_id),
+        arm=program.trial.arm_of.get(parent_id),
+        cash_cents=program.paid_cents(parent_id) - program.fund_in_cents(parent_id),
+        fund_cents=program.fund_in_cents(parent_id),
+        released_cents=sum(m.amount_cents for m in moves if m.kind == "released"),
+        forfeited_cents=sum(m.amount_cents for m in moves if m.kind == "forfeited"),
     )
 
 

@@ -20,6 +20,7 @@ from web.api_corrections import register_corrections_api
 from web.api_message_figures import register_message_figures_api
 from web.api_messages import register_messages_api
 from web.api_privacy import register_privacy_api
+from web.api_trial import register_trial_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
 from web.api_week import register_week_api
@@ -75,6 +76,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_audit_api(api)
     register_chain_api(api)  # the sealed log to verify (web/api_chain.py)
     register_privacy_api(api)  # erasure (web/api_privacy.py)
+    register_trial_api(api)  # trials: allocation, fund, evaluation (web/api_trial.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
     register_messages_api(api)  # messages to parents (web/api_messages.py)
     register_message_figures_api(api)  # messages per parent per week (web/api_message_figures.py)

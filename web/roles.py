@@ -25,10 +25,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "access": frozenset({"admin"}),
     # adding a school to the register (name, BRIN, holiday region)
     "schools": frozenset({"admin"}),
+    # a trial: setting up allocation by lot, locking it (revealing the seed)
+    "trial": frozenset({"admin"}),
+    # the effect report of a trial (pseudonymous: counts and figures, no names)
+    "evaluate": frozenset({"admin", "auditor", "analyst"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase", "reopen", "schools"})
+COMMANDS = frozenset({"run", "erase", "reopen", "schools", "trial"})
 
 
 def holds(role: str, permission: str) -> bool:

@@ -21,7 +21,7 @@ from domain.limits import (
     ATTENDANCE_STATUSES, BRIN_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_CENTS, MAX_GROUP, MAX_LOG_PAGE, MAX_POSITION,
     MAX_SESSIONS, MAX_SHORT_TEXT, MAX_BULK_ENROLMENTS, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
 )
-from domain.parent import Parent
+from domain.parent import DOMAINS, MOMENTS, Parent
 from domain.session import Session
 from domain.templates import KINDS
 from domain.training_program import Payout, TrainingProgram
@@ -94,6 +94,11 @@ class AssessmentSchema(StrictSchema):
                              metadata={"exclusiveMinimum": True})  # apispec leaves the exclusivity out
     taken_on = fields.Date(required=True)
     withdrawn = fields.Boolean(dump_only=True, metadata={"description": "withdrawn by a correction: no longer counts"})
+    instrument = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                               metadata={"description": "what the test measures with, e.g. cito_lezen, sdq"})
+    domain = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DOMAINS))
+    moment = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MOMENTS),
+                           metadata={"description": "baseline, interim or post; null: unknown (recorded before)"})
 
     @validates_schema
     def _score_within_max(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -163,6 +168,13 @@ class RewardsSchema(StrictSchema):
     payout = fields.String(validate=validate.OneOf(PAYOUT_METHODS))
 
 
+class ArmSchema(StrictSchema):
+    """An arm of a trial and its reward scheme (omitted values from the kind's template)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    rewards = fields.Nested(RewardsSchema, load_default=None, allow_none=True)
+
+
 class EnrolmentSchema(StrictSchema):
     """Enrol a parent (optionally for one child), from a date on (default today)."""
 
@@ -172,6 +184,7 @@ class EnrolmentSchema(StrictSchema):
     enrolled_on = fields.Date(load_default=None, allow_none=True)
     withdrawn_on = fields.Date(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
+    arm = fields.String(dump_only=True, allow_none=True, metadata={"description": "the arm the lot gave (a trial)"})
 
 
 class NewEnrolmentSchema(EnrolmentSchema):
@@ -217,6 +230,8 @@ class ProgramSchema(StrictSchema):
     starts_on = fields.Date(required=True)
     completion = fields.Nested(CompletionSchema, load_default=None, allow_none=True)
     rewards = fields.Nested(RewardsSchema, load_default=None, allow_none=True)
+    arms = fields.List(fields.Nested(ArmSchema), load_default=None, allow_none=True, metadata={
+        "description": "a trial's arms, each with its reward scheme (control earns nothing)"})
     enrolments = fields.List(fields.Nested(EnrolmentSchema), dump_only=True)
     payouts = fields.List(fields.Nested(PayoutSchema), dump_only=True)
     session_ids = fields.List(fields.UUID(), dump_only=True)
@@ -231,6 +246,7 @@ class ProgramSchema(StrictSchema):
             "completion": p.completion.as_dict(), "rewards": p.rewards.as_dict(),
             "enrolments": enrolments_of(p), "payouts": [payout_of(p.id, x) for x in p.payouts],
             "session_ids": view.session_ids, "closed_on": p.closed_on, "version": p.version,
+            "arms": [{"name": n, "rewards": r.as_dict()} for n, r in p.trial.arms.items()],
         }
 
 
@@ -246,7 +262,7 @@ def enrolments_of(p: TrainingProgram, parent_id: Any = None) -> list[dict[str, A
     """The programme's enrolment periods (of one parent, if given), oldest first per parent."""
     return [
         {"program_id": p.id, "parent_id": e.parent_id, "child_id": e.child_id, "enrolled_on": e.enrolled_on,
-         "withdrawn_on": e.withdrawn_on, "reason": e.reason}
+         "withdrawn_on": e.withdrawn_on, "reason": e.reason, "arm": p.trial.arm_of.get(pid)}
         for pid, periods in p.enrolments.items() if parent_id is None or pid == parent_id
         for e in periods
     ]
@@ -426,6 +442,7 @@ class CompletionRowSchema(ParentRowSchema):
     homework_completed = fields.Integer()
     homework_rate = fields.Float(allow_none=True)
     completed = fields.Boolean()
+    arm = fields.String(allow_none=True, metadata={"description": "the parent's arm in a trial; null otherwise"})
 
 
 class RewardsRowSchema(ParentRowSchema):
@@ -438,6 +455,12 @@ class RewardsRowSchema(ParentRowSchema):
     paid_cents = fields.Integer()
     outstanding_cents = fields.Integer()
     eligible = fields.Boolean()
+    arm = fields.String(allow_none=True, metadata={"description": "the parent's arm in a trial; null otherwise"})
+    cash_cents = fields.Integer(metadata={"description": "paid in cash"})
+    fund_cents = fields.Integer(metadata={"description": "paid into the child's education fund"})
+    released_cents = fields.Integer(metadata={"description": "released from the fund (further education shown)"})
+    forfeited_cents = fields.Integer(metadata={"description": "forfeited from the fund"})
+    fund_balance_cents = fields.Integer(metadata={"description": "held in the fund: in - released - forfeited"})
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ STORES = (
 SHAPES: dict[str, type] = {
     "TrainingProgram.Created.completion": CompletionRule,
     "TrainingProgram.Created.rewards": RewardScheme,
+    "TrainingProgram.ArmsDefined.arms[].rewards": RewardScheme,
 }
 """The keys of fields typed as a plain dict (a rule's settings, stored as the value object's dict)."""
 
@@ -76,7 +77,9 @@ def own_fields(event: type) -> list[str]:
 def stored_fields(event: type) -> list[tuple[str, Any]]:
     """The keys of an event's stored JSON state and their types, in the order they are written."""
     hints = typing.get_type_hints(event)
-    return [(f.name, hints[f.name]) for f in dataclasses.fields(event) if f.name not in COLUMNS]
+    fields = [(f.name, hints[f.name]) for f in dataclasses.fields(event) if f.name not in COLUMNS]
+    # the library's mapper writes the class version last, for a class above version 1
+    return fields + ([("class_version", int)] if getattr(event, "class_version", 1) > 1 else [])
 
 
 def personal_of(event: type) -> PersonalFields | None:

@@ -3,8 +3,10 @@ values are read from the code that checks them."""
 
 from __future__ import annotations
 
+from domain.allocation import METHODS, STRATA
 from domain.message import CHANNELS, DELIVERY_MODES, FAILED_REASONS, PURPOSES, SUPPRESSED_REASONS
 from domain.limits import ATTENDANCE_STATUSES, MAX_CENTS, MAX_GROUP, MIN_GROUP, PAYOUT_METHODS, REGIONS
+from domain.parent import DOMAINS, MOMENTS
 from domain.templates import KINDS
 from domain.user import ROLES
 
@@ -85,6 +87,28 @@ NOTES = {
     "Mailbox.Failed.reason": one_of(FAILED_REASONS),
     "digest": "part of the weekly digest (leaves Monday 08:00; a digest counts as one message)",
     "Mailbox.DeliveryChosen.mode": one_of(DELIVERY_MODES),
+    "class_version": "the event class's version (written above 1; an older state is upcast when read)",
+    # trials (docs/evaluation.md, docs/allocation.md)
+    "arms": "the trial's arms, each with its complete reward scheme (`control` earns nothing)",
+    "arms[].name": "the arm's name, e.g. `cash`, `education_fund`, `control`",
+    "arm": "the arm's name",
+    "TrainingProgram.AllocationSetUp.method": one_of(METHODS),
+    "strata": "what a stratum is made of, " + one_of(STRATA) + "; empty: one stratum",
+    "block_sizes": "the sizes a stratum's permuted blocks are drawn from (multiples of the ratios' sum)",
+    "ratios": "each arm's share of a block, in the arms' order",
+    "commitment": "SHA-256 of the seed (UTF-8), hex: the seed itself is revealed only when the trial is locked",
+    "seed": "the allocation's seed, revealed: anyone can now re-derive every assignment",
+    "stratum": "the enrolment's stratum, e.g. `group=5`; `all` without strata",
+    "slot": "the place in its stratum's sequence, from 0",
+    "TrainingProgram.ArmOverridden.reason": "why an admin overrode the lot (flagged in every report)",
+    "move_id": "the fund movement's id",
+    "evidence": "what was shown, e.g. enrolment in further education",
+    "released_on": "the date the fund was released",
+    "TrainingProgram.FundForfeited.reason": "why the fund was forfeited",
+    "forfeited_on": "the date the fund was forfeited",
+    "instrument": "what the test measures with, e.g. `cito_lezen`, `sdq`; `null`: recorded before outcome measures",
+    "domain": one_of(DOMAINS) + "; `null`: unknown",
+    "moment": one_of(MOMENTS) + "; `null`: unknown (recorded before outcome measures)",
 }
 
 

@@ -9,7 +9,7 @@ import click
 # Each module exposes a click command or group called `command`.
 COMMAND_MODULES: tuple[str, ...] = (
     "demo", "audit", "events", "keys", "users", "serve", "projections", "query", "parents", "messages", "privacy",
-    "schools",
+    "schools", "evaluate", "trial",
 )
 
 

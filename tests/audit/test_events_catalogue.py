@@ -9,6 +9,7 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
+from uuid import UUID
 
 import pytest
 
@@ -18,6 +19,8 @@ from application.messages import Draft, Messages
 from application.schedules import move_session
 from application.schools import register_school
 from application.accounts import ACCOUNTS_FILE, Accounts
+from application.programs import ProgramService
+from application.trial import TrialService
 from betrokken.catalogue import events
 from betrokken.system import open_service
 from tests.helpers.hashing import CHEAP_HASHER
@@ -124,6 +127,7 @@ def record_every_event(config: StoreConfig) -> None:
         service.corrections.hold_erasure(parent.id, until=date(2026, 3, 1), hold="decision", reason="verzoek")
         service.corrections.refuse_erasure(parent.id, refusal="geschil", reason="verzoek")
         service.corrections.record_access_report(parent.id)
+        record_a_trial(service, parent.id, child.id)
         service.erase_parent(parent.id, reason="verzoek van de ouder")
         register_school(service, brin="12AB", name="De Regenboog", region="midden")
         later = service.schedule_session(program.id, title="Later", starts_at=datetime(2025, 11, 11, 19, tzinfo=CET))
@@ -167,6 +171,24 @@ def record_every_message_event(service, parent_id) -> None:
     messages.write(Draft("aanmoedigen", "Goed bezig"), parent_ids=[parent_id])
     messages.set_opt_out(parent_id, "sms", False)
     messages.choose_delivery(parent_id, "digest")
+def record_a_trial(service: ProgramService, parent_id: UUID, child_id: UUID) -> None:
+    """The trial's events: arms, allocation, an assignment, an override, the fund, the lock."""
+    trials = TrialService(service)
+    arms = [{"name": "fund", "rewards": {"per_session_cents": 500, "payout": "education_fund"}}, {"name": "control"}]
+    program = service.create_program(school="12AB", name="PACT-proef", kind="pact", starts_on=date(2025, 10, 1), arms=arms)
+    trials.set_up_allocation(program.id, method="stratified_blocks", strata=["group"], block_sizes=[2], seed="zaad-1234")
+    service.enroll(program.id, parent_id=parent_id, child_id=child_id, enrolled_on=date(2025, 10, 1))
+    trials.change_arm(program.id, parent_id=parent_id, arm="fund", override=True, reason="broer al in fondsgroep")
+    held = service.schedule_session(program.id, title="Proef", starts_at=datetime(2025, 10, 29, 19, tzinfo=CET))
+    service.take_roll_call(held.id, [(parent_id, "present")])
+    service.record_assessment(parent_id, program_id=program.id, child_id=child_id, name="CITO lezen", score=50,
+                              max_score=100, taken_on=date(2025, 10, 2), instrument="cito_lezen", domain="cognitive",
+                              moment="baseline")
+    service.record_payout(program.id, parent_id=parent_id, amount_cents=500, method="education_fund")
+    trials.release_fund(program.id, parent_id=parent_id, amount_cents=300, evidence="inschrijving mbo",
+                        released_on=date(2031, 9, 1))
+    trials.forfeit_fund(program.id, parent_id=parent_id, amount_cents=100, reason="verhuisd naar buitenland")
+    trials.lock(program.id)
 
 
 def stored(path: Path) -> list[tuple[str, dict[str, Any]]]:

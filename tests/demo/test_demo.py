@@ -248,3 +248,15 @@ def test_parents_n_scales_up_over_more_schools_and_reports_events_per_second(tmp
                 assert f.paid_cents <= f.earned_cents
     finally:
         system.close()
+
+
+def test_the_demo_holds_a_locked_trial_with_a_filled_effect_report(demo: System) -> None:
+    from application.evaluation import Evaluation
+
+    (trial,) = [p for p in demo.service.programs() if p.trial.arms]
+    assert set(trial.trial.arms) == {"cash", "education_fund", "control"} and trial.trial.seed is not None
+    assert all(p.method == trial.scheme_for(p.parent_id).payout for p in trial.payouts)
+    report = Evaluation(demo.service).report(trial.id)
+    assert {r["arm"] for r in report["results"]} == {"cash", "education_fund", "control"}
+    assert all(r["cohens_d"] is not None for r in report["results"] if r["arm"] != "control")
+    assert any(a["withdrawn"] for a in report["attrition"]) and report["costs"][2]["paid_cents"] == 0

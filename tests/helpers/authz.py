@@ -105,6 +105,20 @@ class World:
             self.api("POST", f"/programs/{self.schools[scope].program}/enrollments", {"parent_id": p["id"], "enrolled_on": start})
         return str(p["id"])
 
+    def fresh_trial(self, scope: str, allocated: bool = False, enrolled: bool = False) -> tuple[str, str]:
+        """A new trial (cash and control arms) at the scope's school, its allocation set up if
+        asked, and a parent enrolled in it if asked: (programme id, parent id or "")."""
+        start = (date.today() - timedelta(days=30)).isoformat()
+        program = self.api("POST", "/programs", {"school": SCHOOLS[scope], "name": "Proef", "kind": "pact",
+                                                 "starts_on": start, "arms": [{"name": "cash"}, {"name": "control"}]})
+        if allocated:
+            self.api("POST", f"/programs/{program['id']}/allocation", {"method": "simple", "seed": "matrix-zaad"})
+        parent = ""
+        if enrolled:
+            parent = self.fresh_parent(scope)
+            self.api("POST", f"/programs/{program['id']}/enrollments", {"parent_id": parent, "enrolled_on": start})
+        return str(program["id"]), parent
+
     def fresh_session(self, scope: str) -> str:
         """A new session (no roll call yet) in the scope's programme."""
         s = self.api("POST", f"/programs/{self.schools[scope].program}/sessions",
@@ -198,6 +212,12 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         "/messages/preview": lambda: {"parent_ids": [s.parent], "purpose": "informeren", "text": "Hallo {naam}"},
         "/parents/<uuid:parent_id>/message-preferences": lambda: {"delivery": "each"},
         "/programs/<uuid:program_id>/reading-campaign": lambda: {"reading_list": "Lees samen", "send_on": date.today().isoformat()},
+        "/programs/<uuid:program_id>/allocation": lambda: {"method": "simple", "seed": "matrix-zaad"},
+        "/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/arm": lambda: {
+            "arm": "control", "override": True, "reason": "matrix"},
+        "/programs/<uuid:program_id>/fund/releases": lambda: {
+            "parent_id": s.parent, "amount_cents": 1, "evidence": "inschrijving mbo"},
+        "/programs/<uuid:program_id>/fund/forfeits": lambda: {"parent_id": s.parent, "amount_cents": 1, "reason": "matrix"},
     }
     if tail == "/sessions/<uuid:session_id>/homework":
         ids["session_id"] = s.homework_session
@@ -205,6 +225,14 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         ids["session_id"] = world.fresh_session(scope)
     if tail in ("/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/withdrawal", "/parents/<uuid:parent_id>/erasure"):
         ids["parent_id"] = world.fresh_parent(scope, enrolled=True)
+    if tail == "/programs/<uuid:program_id>/allocation":
+        ids["program_id"] = world.fresh_trial(scope)[0]
+    if tail == "/programs/<uuid:program_id>/allocation/lock":
+        ids["program_id"] = world.fresh_trial(scope, allocated=True)[0]
+    if tail == "/programs/<uuid:program_id>/enrollments/<uuid:parent_id>/arm":
+        ids["program_id"], ids["parent_id"] = world.fresh_trial(scope, allocated=True, enrolled=True)
+    if tail.startswith("/programs/<uuid:program_id>/fund/"):  # something in the child's fund to take out
+        world.api("POST", f"/programs/{s.program}/payouts", {"parent_id": s.parent, "amount_cents": 1, "method": "education_fund"})
     ids.update(correction_targets(tail, world, scope))
     body = bodies.get(tail) or CORRECTION_BODIES.get(tail)
     return ids, (body() if body else {})

@@ -65,10 +65,13 @@ def expected_rows(f: ParentFigures) -> dict[str, dict[str, Any]]:
                        "excused": f.excused, "absent": f.absent, "attendance_rate": f.attendance_rate},
         "completion": {"parent_id": pid, "attended": f.attended, "attendance_rate": f.attendance_rate,
                        "homework_assigned": f.homework_assigned, "homework_completed": f.homework_completed,
-                       "homework_rate": f.homework_rate, "completed": f.completed},
+                       "homework_rate": f.homework_rate, "completed": f.completed, "arm": f.arm},
         "rewards": {"parent_id": pid, "sessions_cents": f.sessions_cents, "homework_cents": f.homework_cents,
                     "assessment_cents": f.assessment_cents, "earned_cents": f.earned_cents,
-                    "paid_cents": f.paid_cents, "outstanding_cents": f.outstanding_cents, "eligible": f.eligible},
+                    "paid_cents": f.paid_cents, "outstanding_cents": f.outstanding_cents, "eligible": f.eligible,
+                    "arm": f.arm, "cash_cents": f.cash_cents, "fund_cents": f.fund_cents,
+                    "released_cents": f.released_cents, "forfeited_cents": f.forfeited_cents,
+                    "fund_balance_cents": f.fund_balance_cents},
     }
 
 

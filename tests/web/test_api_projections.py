@@ -24,13 +24,14 @@ def test_attendance_completion_and_rewards_follow_each_command_at_once(api: Api,
     # Homework assigned but not recorded: rate 0, not completed (PACT needs 0.75).
     assert api.get(f"/programs/{p.program_id}/completion").json == [{
         "parent_id": p.parent_id, "attended": 1, "attendance_rate": 1.0, "homework_assigned": 1,
-        "homework_completed": 0, "homework_rate": 0.0, "completed": False,
+        "homework_completed": 0, "homework_rate": 0.0, "completed": False, "arm": None,
     }]
     assert api.put(f"/sessions/{p.session_id}/homework", {"records": [{"parent_id": p.parent_id, "completed": True}]}).status_code == 200
     assert api.get(f"/programs/{p.program_id}/completion").json[0]["completed"] is True
     assert api.get(f"/programs/{p.program_id}/rewards").json == [{
         "parent_id": p.parent_id, "sessions_cents": 500, "homework_cents": 250, "assessment_cents": 0,
         "earned_cents": 750, "paid_cents": 0, "outstanding_cents": 750, "eligible": True,
+        "arm": None, "cash_cents": 0, "fund_cents": 0, "released_cents": 0, "forfeited_cents": 0, "fund_balance_cents": 0,
     }]
     paid = api.post(f"/programs/{p.program_id}/payouts", {"parent_id": p.parent_id, "amount_cents": 750, "method": "cash"})
     assert paid.status_code == 201, paid.json
@@ -56,8 +57,9 @@ def test_payout_above_outstanding_is_409_and_records_nothing(api: Api, programme
 
 
 @pytest.mark.parametrize("view,columns", [
-    ("completion", ["parent_id", "attended", "attendance_rate", "homework_assigned", "homework_completed", "homework_rate", "completed"]),
-    ("rewards", ["parent_id", "sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents", "eligible"]),
+    ("completion", ["parent_id", "attended", "attendance_rate", "homework_assigned", "homework_completed", "homework_rate", "completed", "arm"]),
+    ("rewards", ["parent_id", "sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents", "eligible", "arm",
+                     "cash_cents", "fund_cents", "released_cents", "forfeited_cents", "fund_balance_cents"]),
     ("attendance", ["parent_id", "sessions_held", "attended", "excused", "absent", "attendance_rate"]),
 ])
 def test_every_projection_answers_csv(api: Api, programme: Programme, view: str, columns: list[str]):

@@ -76,7 +76,8 @@ def init_app(app: Flask) -> None:
     from web.auth_ui import init_auth
     from web.i18n import init_i18n
     from web.staff import (  # noqa: F401  (the routes)
-        audit_pages, commands, downloads, excel_downloads, message_pages, pages, privacy_pages, week_pages,
+        audit_pages, commands, downloads, evaluation_page, excel_downloads, message_pages, pages, privacy_pages,
+        week_pages,
     )
 
     init_auth(app)

@@ -207,7 +207,7 @@ def record_payout(program_id: UUID, parent_id: UUID) -> ResponseReturnValue:
     figures = by_parent(system().projections.rewards(program_id)).get(str(parent_id), {})
     form = PayoutForm()
     if request.method == "GET":
-        form.method.data = program.rewards.payout
+        form.method.data = program.scheme_for(parent_id).payout
         if figures.get("outstanding_cents", 0) > 0:
             form.amount.set_cents(figures["outstanding_cents"])
     return run_form(

@@ -93,6 +93,16 @@ MESSAGES: dict[type, Say] = {
     refused.NoSessionsLeftError: lambda e: _("Er vallen te veel data van de reeks in vakanties; kies een andere eerste datum."),
     refused.ImportRejectedError: lambda e: _("Er is niets geïmporteerd; verbeter de genoemde regels en probeer het opnieuw."),
     refused.SessionHeldError: lambda e: _("Er is al presentie opgenomen; deze bijeenkomst kan niet meer worden verplaatst."),
+    # trials
+    refused.InvalidArmsError: lambda e: _("Een onderzoek heeft ten minste twee groepen met elk een eigen naam."),
+    refused.InvalidAllocationError: lambda e: _("Deze instellingen voor de loting passen niet bij de groepen van het programma."),
+    refused.AllocationLockedError: lambda e: _("De loting ligt vast: er is al een ouder ingeloot."),
+    refused.ArmChangeRefusedError: lambda e: _("Een ouder blijft in de groep die de loting gaf; alleen een beheerder kan dat met reden overschrijven."),
+    refused.SeedMismatchError: lambda e: _("Dit is niet het zaadgetal waarop de loting is vastgelegd."),
+    refused.TrialLockedError: lambda e: _("Het onderzoek is afgesloten: er wordt niemand meer ingeloot."),
+    refused.FundArmCashPayoutError: lambda e: _("Deze ouder spaart in het onderwijsfonds van het kind; contant uitbetalen kan niet."),
+    refused.FundBalanceError: lambda e: _("Dat is meer dan er in het onderwijsfonds van het kind staat."),
+    refused.InvalidOutcomeMeasureError: lambda e: _("Kies een bekend meetinstrument, domein en meetmoment."),
 }
 
 

@@ -129,12 +129,7 @@ def program_page(program_id: UUID, actor: Actor, names: bool) -> ProgramPage:
 
 def attendance_chart(page: ProgramPage) -> str:
     """Attendance per session as a stacked bar chart: an inline SVG drawn by pygal (no scripts)."""
-    style = Style(
-        background="transparent", plot_background="transparent", foreground="#1f2933",
-        foreground_strong="#1f2933", foreground_subtle="#52606d",
-        colors=("#1b7f3b", "#b7791f", "#b42318"), font_family="system-ui, sans-serif",
-        label_font_size=14, major_label_font_size=14, legend_font_size=14, title_font_size=16,
-    )
+    style = chart_style(("#1b7f3b", "#b7791f", "#b42318"))
     chart = pygal.StackedBar(
         style=style, js=[], width=800, height=360, legend_at_bottom=True, show_y_guides=True,
         title=_("Aanwezigheid per bijeenkomst"), x_label_rotation=30, print_values=False,
@@ -147,7 +142,21 @@ def attendance_chart(page: ProgramPage) -> str:
     chart.add(_("Aanwezig"), [r.present for r in rows])
     chart.add(_("Afgemeld"), [r.excused for r in rows])
     chart.add(_("Afwezig"), [r.absent for r in rows])
-    svg = chart.render(is_unicode=True)
+    return inline_svg(chart.render(is_unicode=True))
+
+
+def chart_style(colors: tuple[str, ...]) -> Style:
+    """The pages' chart style: the site's colours and type, no background."""
+    return Style(
+        background="transparent", plot_background="transparent", foreground="#1f2933",
+        foreground_strong="#1f2933", foreground_subtle="#52606d",
+        colors=colors, font_family="system-ui, sans-serif",
+        label_font_size=14, major_label_font_size=14, legend_font_size=14, title_font_size=16,
+    )
+
+
+def inline_svg(svg: str, title_id: str = "chart-title") -> str:
+    """A pygal chart fit for the page: no scripts, its style under the CSP nonce, labelled by its caption."""
     # pygal adds a small inline <script> with its config for its (absent) tooltip JS: drop it.
     start = svg.find("<script")
     while start != -1:
@@ -160,7 +169,7 @@ def attendance_chart(page: ProgramPage) -> str:
 
     nonce = getattr(request, "csp_nonce", "")
     svg = svg.replace("<style", f'<style nonce="{nonce}"').replace('style="opacity: 0"', 'opacity="0"')
-    return svg.replace("<svg ", '<svg role="img" aria-labelledby="chart-title" ', 1)
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{title_id}" ', 1)
 
 
 @dataclass
