@@ -20,6 +20,7 @@ from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
 from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
+from web.health import init_app as init_health
 from web.idempotency import init_app as init_idempotency
 from web.operations import OperationIds
 from web.schemas import ErrorSchema
@@ -71,4 +72,5 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_privacy_api(api)  # erasure (web/api_privacy.py)
     register_tlog_api(api)  # signed checkpoints and proofs (web/api_tlog.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
+    init_health(app)  # /healthz and /readyz for load balancers (web/health.py)
     return app
