@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from web.access_log import init_app as init_access_log
 from web.api import register_api
 from web.api_audit import register_audit_api
 from web.api_chain import register_chain_api
@@ -55,6 +56,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
     app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
     app.extensions["betrokken"] = system
+    init_access_log(app)  # first: its clock starts before, and its line is written after, every other hook
     init_deadline(app)  # a command still waiting on the store after BETROKKEN_REQUEST_DEADLINE answers 503
     init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 

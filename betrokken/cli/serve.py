@@ -13,6 +13,7 @@ from adapters.checkpoints import CheckpointLog
 from adapters.config import StoreConfig
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
+from betrokken.logs import configure_logging
 
 
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
@@ -46,6 +47,7 @@ def command(host: str, port: int, threads: int) -> None:
 
     from betrokken.wsgi import open_app
 
+    configure_logging()  # one access-log line per request on stderr (web/access_log.py)
     app = open_app()
     system = app.extensions["betrokken"]
     checkpointer = start_checkpointer(system.config, system.service.recorder)
