@@ -11,6 +11,7 @@ import click
 
 from adapters.checkpoints import CheckpointLog
 from adapters.config import StoreConfig
+from adapters.keystore import MasterKeyMismatch
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
 from betrokken.logs import configure_logging
@@ -48,7 +49,10 @@ def command(host: str, port: int, threads: int) -> None:
     from betrokken.wsgi import open_app
 
     configure_logging()  # one access-log line per request on stderr (web/access_log.py)
-    app = open_app()
+    try:
+        app = open_app()
+    except MasterKeyMismatch as e:
+        raise click.ClickException(f"refusing to start: {e}") from None
     system = app.extensions["betrokken"]
     checkpointer = start_checkpointer(system.config, system.service.recorder)
     if not system.accounts.has_users():
