@@ -189,7 +189,13 @@ class CatchUp:
         self.seals = PageCheck(recorder) if isinstance(recorder, SealedRecorder) else None
 
     def page(self, limit: int | None = None) -> tuple[int, int]:
-        """Process one page; returns (position reached, notifications read). A page that
+        """Process one page; returns (position reached, notifications read) (see `page_from`)."""
+        reached, read, _ = self.page_from(limit)
+        return reached, read
+
+    def page_from(self, limit: int | None = None) -> tuple[int, int, int]:
+        """Process one page; returns (position reached, notifications read, position it started
+        after: further on than the caller left it when another process caught up meanwhile). A page that
         reaches the head (fewer than asked for) recomputes the dirty programmes in its own
         transaction, as does one that leaves `flush_at` or more of them dirty. A page stops
         before the first event that does not match its seal; when that is its first event,
@@ -201,7 +207,7 @@ class CatchUp:
             start = min(positions(tx).values())
             notes = self.app.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False)
             if not notes:
-                return start, 0
+                return start, 0, start
             if self.seals is not None:
                 good, broken = self.seals.sealed(start, notes)
                 if broken is not None:
@@ -217,7 +223,7 @@ class CatchUp:
             tx.executemany("UPDATE projection_positions SET position = ? WHERE view = ?", [(last, v) for v in VIEW_NAMES])
             if self.before_commit is not None:
                 self.before_commit()
-            return last, len(notes)
+            return last, len(notes), start
 
     def apply(self, tx: Tx, events: list[facts.Event]) -> int:
         """Record the page's facts and mark the programmes they touched dirty; returns how many."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.rules import Balance, Tally
-from projections.db import Database
+from projections.db import Queries
 from projections.facts import ProgramFacts
 
 NAME = "rewards"
@@ -37,7 +37,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
     return {"rewards": [(program, p, facts.parents[p], *row(facts, p, t)) for p, t in tallies.items()]}
 
 
-def read(db: Database, program_id: str) -> list[dict[str, Any]]:
+def read(db: Queries, program_id: str) -> list[dict[str, Any]]:
     """The rewards answer of the API, parents by enrolment order."""
     return [
         {"parent_id": pid, **{f: int(v) for f, v in zip(FIELDS, values)}, "eligible": bool(eligible)}
@@ -48,7 +48,7 @@ def read(db: Database, program_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def earned_cents(db: Database, program_id: str, parent_id: str) -> int:
+def earned_cents(db: Queries, program_id: str, parent_id: str) -> int:
     """What the parent earned in the programme (0 when not enrolled)."""
     found = db.query("SELECT earned_cents FROM rewards WHERE program_id = ? AND parent_id = ?", (program_id, parent_id))
     return int(found[0][0]) if found else 0
