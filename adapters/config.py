@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import os
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlparse
 
 DEFAULT_DATA_DIR = "./instance"
@@ -19,18 +20,26 @@ CHECKPOINT_LOG_FILE = "checkpoints.log"
 
 @dataclass(frozen=True)
 class StoreConfig:
-    """The data directory (always: secrets and SQLite files) and an optional PostgreSQL URL."""
+    """The data directory (always: secrets and SQLite files), an optional PostgreSQL URL, and the
+    other BETROKKEN_* settings it was made from (secrets among them: never shown or compared)."""
 
     data_dir: Path
     database_url: str | None = None
+    settings: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_environ(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> "StoreConfig":
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "StoreConfig":
+        """The store and settings named in this mapping (the process's environment when None)."""
         env = os.environ if environ is None else environ
         return cls(
             data_dir=Path(env.get("BETROKKEN_DATA_DIR") or DEFAULT_DATA_DIR),
             database_url=env.get("BETROKKEN_DATABASE_URL") or None,
+            settings={k: v for k, v in env.items() if k.startswith("BETROKKEN_")},
         )
+
+    def setting(self, name: str) -> str | None:
+        """A BETROKKEN_* setting as this configuration was given it (None when unset or empty)."""
+        return self.settings.get(name) or None
 
     @property
     def is_postgres(self) -> bool:
@@ -52,11 +61,11 @@ class StoreConfig:
     def checkpoint_log(self) -> Path:
         """The file signed checkpoints are appended to: BETROKKEN_CHECKPOINT_LOG (so it can be kept
         and published apart from the store), else `checkpoints.log` in the data directory."""
-        return Path(os.environ.get("BETROKKEN_CHECKPOINT_LOG") or self.data_dir / CHECKPOINT_LOG_FILE)
+        return Path(self.setting("BETROKKEN_CHECKPOINT_LOG") or self.data_dir / CHECKPOINT_LOG_FILE)
 
     def _secret(self, variable: str, file_name: str) -> bytes:
         """32 bytes from the environment (base64), or generated into the data directory once."""
-        given = os.environ.get(variable)
+        given = self.setting(variable)
         if given:
             key = base64.urlsafe_b64decode(given.encode() + b"=" * (-len(given) % 4))
             if len(key) != 32:

@@ -4,6 +4,7 @@ later personal data about them from being sealed under a fresh, readable key."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Iterator
@@ -19,6 +20,26 @@ from adapters.side_store import SECURE_DELETE, SideStore, Tables
 CACHE_SECONDS = 5.0
 # What is left of a destroyed key: its owner's row, with nothing in it.
 TOMBSTONE = b""
+# The row every host's master key must open: written by the first host to start, so a second one
+# started with another (or a freshly generated) master key is refused before it writes anything.
+VERIFIER = UUID(int=0)
+log = logging.getLogger("betrokken.keys")
+
+
+class DataKeyUnavailable(Exception):
+    """A parent's data key was wrapped with another master key: personal data about them cannot be
+    sealed here (nothing is recorded); the installation's hosts must share one master key."""
+
+    code = "data_key_unavailable"
+
+    def __init__(self, owner: UUID) -> None:
+        self.message = (f"the data key of {owner} was wrapped with another master key: nothing recorded; "
+                        "every host must share one BETROKKEN_MASTER_KEY")
+        super().__init__(self.message)
+
+
+class MasterKeyMismatch(Exception):
+    """This master key cannot open the keys already stored: starting would split the installation."""
 KEY_TABLES = Tables(
     file="keys.sqlite", table="betrokken_parent_keys", sqlite_table="parent_keys", pragmas=(SECURE_DELETE,),
     schema=("CREATE TABLE IF NOT EXISTS {table} (owner {uuid} PRIMARY KEY, wrapped {blob} NOT NULL)",),
@@ -65,9 +86,15 @@ class KeyTable(SideStore):
                     conn.execute(statement)
                 except psycopg.Error:
                     pass
+    def some_key(self) -> list[tuple[UUID, bytes]]:
+        """One parent's wrapped key (none when there is none)."""
+        rows = self.query(
+            f"SELECT owner, wrapped FROM {self.table} WHERE owner <> ? AND length(wrapped) > 0 LIMIT 1", (VERIFIER.hex,)
+        )
+        return [(UUID(str(owner)), bytes(wrapped)) for owner, wrapped in rows]
 
     def all(self) -> Iterator[tuple[UUID, bytes]]:
-        rows = self.query(f"SELECT owner, wrapped FROM {self.table} ORDER BY owner")
+        rows = self.query(f"SELECT owner, wrapped FROM {self.table} WHERE owner <> ? ORDER BY owner", (VERIFIER.hex,))
         return ((UUID(str(owner)), bytes(wrapped)) for owner, wrapped in rows)
 
 
@@ -88,13 +115,20 @@ class KeyStore:
         return self.master.decrypt(wrapped[:12], wrapped[12:], owner.bytes)
 
     def key_for(self, owner: UUID) -> bytes | None:
-        """The owner's key, created on first use; None once it was destroyed (never made again)."""
+        """The owner's key, created on first use; None once it was destroyed (never made again).
+        A key this master key cannot open raises DataKeyUnavailable: nothing is sealed under a key
+        the installation could not read back, and no personal data is stored as "gewist" by mistake."""
         key = self.find(owner)
         if key is None:
             # A tombstone is a row: then this insert does nothing and the key stays gone.
             self.table.insert_if_absent(owner, self._wrap(owner, AESGCM.generate_key(bit_length=256)))
             self.cache.pop(owner, None)
-            key = self.find(owner)
+            wrapped = self.table.select(owner)
+            try:
+                key = self._unwrap(owner, wrapped) if wrapped else None
+            except InvalidTag:
+                raise DataKeyUnavailable(owner) from None
+            self.cache[owner] = (time.monotonic(), key if key is not None else TOMBSTONE)
         return key
 
     def find(self, owner: UUID) -> bytes | None:
@@ -109,7 +143,11 @@ class KeyStore:
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         wrapped = self.table.select(owner)
-        key = self._unwrap(owner, wrapped) if wrapped else wrapped  # a key, a tombstone, or None
+        try:
+            key = self._unwrap(owner, wrapped) if wrapped else wrapped  # a key, a tombstone, or None
+        except InvalidTag:  # wrapped with another master key: unreadable here, never an error for every reader
+            log.error("the data key of %s was wrapped with another master key", owner)
+            key = None
         if len(self.cache) > 100_000:
             self.cache.clear()
         self.cache[owner] = (now, key)
@@ -145,6 +183,21 @@ class KeyStore:
         like a key; replaces what was kept before."""
         self.table.upsert(owner, self._wrap(owner, secret))
         self.cache.pop(owner, None)
+    def check_master_key(self) -> None:
+        """Refuse (MasterKeyMismatch) a master key that cannot open the keys already stored; the
+        first host to check leaves the verifier row the next hosts' keys must open."""
+        self.table.insert_if_absent(VERIFIER, self._wrap(VERIFIER, bytes(32)))
+        stored = [(VERIFIER, self.table.select(VERIFIER) or b"")]
+        stored += self.table.some_key()
+        for owner, wrapped in stored:  # the verifier, and a parent's key for stores older than it
+            try:
+                self._unwrap(owner, wrapped)
+            except InvalidTag:
+                raise MasterKeyMismatch(
+                    "the master key cannot open the data keys already stored: every host of one installation "
+                    "needs the same BETROKKEN_MASTER_KEY (or the same master.key); started with another one, "
+                    "this host would write personal data no other host can read"
+                ) from None
 
     def close(self) -> None:
         self.table.close()

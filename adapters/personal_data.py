@@ -89,6 +89,11 @@ class PersonalDataMapper(Mapper):
         object.__setattr__(sealed, "__dict__", state)
         return super().to_stored_event(sealed)
 
+    def to_sealed_domain_event(self, stored_event: Any) -> Any:
+        """The event with its personal fields still sealed: routing and scoping read ids and
+        schools, never names, so they never need a key (nor fail for one they cannot open)."""
+        return super().to_domain_event(stored_event)
+
     def to_domain_event(self, stored_event: Any) -> Any:
         event = super().to_domain_event(stored_event)
         spec = PERSONAL.get(stored_event.topic)

@@ -384,6 +384,16 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
         )
 
     def create_table(self) -> None:
+        # Hosts and workers booting together would run the same DDL at once (PostgreSQL refuses
+        # with "tuple concurrently updated" or a duplicate type): one at a time, installation-wide.
+        with self.datastore.get_connection() as lock:
+            lock.execute("SELECT pg_advisory_lock(hashtextextended('betrokken.create_table', 0))")
+            try:
+                self._create_and_seal()
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(hashtextextended('betrokken.create_table', 0))")
+
+    def _create_and_seal(self) -> None:
         super().create_table()
         with self.datastore.transaction(commit=True) as curs:
             for statement in self.lock_table_statements:

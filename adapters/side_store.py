@@ -133,6 +133,22 @@ class SideStore:
         with closing(self.connection().cursor()) as cursor:
             yield Tx(cursor, False)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Several reads that all see one committed state (PostgreSQL: a REPEATABLE READ
+        transaction; SQLite: one read transaction on the WAL), whatever commits meanwhile."""
+        if self.is_postgres:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield Tx(conn.cursor(), True)
+            return
+        with closing(self.connection().cursor()) as cursor:
+            cursor.execute("BEGIN")
+            try:
+                yield Tx(cursor, False)
+            finally:
+                cursor.execute("COMMIT")
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement in a transaction of its own; how many rows it changed."""
         with self.transaction() as tx:

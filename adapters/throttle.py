@@ -1,5 +1,5 @@
 """Slowing down password guessing, across threads and processes: failed sign-ins are rows in the
-store, counted per scope (a username, a client address) over a sliding window.
+store, counted per scope (a username, an API token, a client address) over a sliding window.
 
 After LIMIT failures in WINDOW for a scope, that scope waits BASE_DELAY after its last failure,
 doubling with each further failure, capped at MAX_DELAY; attempts during the wait are refused
@@ -8,8 +8,10 @@ that gets through and succeeds clears the username's failures.
 
 Trade-off: a guesser who keeps trying one username keeps that username waiting (at most
 MAX_DELAY at a time) while getting only about a guess per delay; not counting per username would
-let guessing spread over many addresses (a school network is one address for everyone, which is
-why the address limit is higher).
+let guessing spread over many addresses. A school's staff share one address behind its router:
+failures count against the account (sign-in) or the token sent (API) first, and against the
+address only up to a ceiling ten times higher, so one broken script or forgetful colleague
+never locks out the others at that address. A bad token is counted by its hash, never stored.
 
 Race-free: `begin` checks and records the attempt in one transaction that holds the lock
 (SQLite BEGIN IMMEDIATE, PostgreSQL advisory locks on the scopes), so concurrent guesses cannot
@@ -17,6 +19,7 @@ all slip under the limit: the attempt counts as a failure until `succeeded` take
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -28,12 +31,18 @@ WINDOW = 15 * 60.0
 BASE_DELAY = 60.0
 MAX_DELAY = 15 * 60.0
 USER_LIMIT = 5
-ADDRESS_LIMIT = 30
+TOKEN_LIMIT = 5
+ADDRESS_LIMIT = 300
 
 
 def user_scope(name: str) -> str:
     """The scope counting a username's failures (case-insensitive, as people type)."""
     return "user:" + name.strip().casefold()
+
+
+def token_scope(token: str) -> str:
+    """The scope counting the failures of one API token (by a hash: no token is kept)."""
+    return "token:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def address_scope(address: str | None) -> str:
@@ -66,7 +75,7 @@ class LoginThrottle:
 
     def __init__(self, store: WebStore, limits: dict[str, int] | None = None) -> None:
         self.store = store
-        self.limits = {"user:": USER_LIMIT, "addr:": ADDRESS_LIMIT, **(limits or {})}
+        self.limits = {"user:": USER_LIMIT, "token:": TOKEN_LIMIT, "addr:": ADDRESS_LIMIT, **(limits or {})}
 
     def limit_of(self, scope: str) -> int:
         """How many failures a scope may have in the window before it waits."""

@@ -3,6 +3,8 @@
 The event store answers "give me aggregate X" but not "which programmes does school 12AB
 run". The directory reads only the creation events (by topic, from the position it last saw),
 so it stays current with writes from any process at the cost of one indexed range query.
+It reads the events with their personal fields still sealed: where a parent belongs is never
+behind a key (a key this host cannot open leaves the listing and the scoping intact).
 
 Web threads share one directory: every read refreshes and copies out under the lock, so no
 thread iterates a dict while another's refresh adds to it."""
@@ -17,6 +19,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
 
+from adapters.personal_data import PersonalDataMapper
 from domain.parent import Parent
 from domain.school import School
 from domain.session import Session
@@ -53,12 +56,14 @@ class Directory:
 
     def _refresh(self) -> None:
         # The caller holds self.lock.
+        mapper = self.app.mapper
+        decode = mapper.to_sealed_domain_event if isinstance(mapper, PersonalDataMapper) else mapper.to_domain_event
         while True:
             page = self.app.recorder.select_notifications(
                 start=self.position, limit=PAGE, topics=list(self.topics), inclusive_of_start=False
             )
             for n in page:
-                self.topics[n.topic](self.app.mapper.to_domain_event(n))
+                self.topics[n.topic](decode(n))
                 self.position = n.id
             if len(page) < PAGE:
                 return

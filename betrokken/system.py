@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 
 from adapters.config import StoreConfig
 from adapters.idempotency import IdempotencyStore, open_idempotency
-from adapters.keystore import open_keystore
+from adapters.keystore import MasterKeyMismatch, open_keystore
 from adapters.read_log import ReadLog
 from adapters.throttle import LoginThrottle
 from adapters.web_sessions import WebSessions
@@ -104,8 +104,15 @@ def open_service_with_projections(config: StoreConfig) -> tuple[ProgramService, 
 
 def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | None = None) -> System:
     """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config);
-    `hasher` replaces the production password hasher (tests that don't test hashing)."""
+    `hasher` replaces the production password hasher (tests that don't test hashing). A master
+    key that cannot open the stored data keys raises MasterKeyMismatch (adapters/keystore.py)."""
     config = config or StoreConfig.from_environ()
     service, projections = open_service_with_projections(config)
+    try:
+        service.keys.check_master_key()
+    except MasterKeyMismatch:
+        projections.close()
+        service.close()
+        raise
     return System(config=config, service=service, accounts=Accounts(config, hasher=hasher), projections=projections,
                   web=WebStore(config), idempotency=open_idempotency(config), reads=ReadLog(config))

@@ -100,8 +100,10 @@ class User(Aggregate):
         self.tokens.pop(token_id, None)
 
     def change_password(self, *, password_hash: str, actor: str) -> None:
-        """Replace the password (its hash)."""
+        """Replace the password (its hash) and revoke every API token: a password changed because
+        it leaked must not leave a token issued with it working."""
         self._password_changed(password_hash=password_hash, actor=actor)
+        self.revoke_tokens(actor=actor)
 
     @event("PasswordChanged")
     def _password_changed(self, *, password_hash: str, actor: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.rules import Tally, rate
-from projections.db import Database
+from projections.db import Queries
 from projections.facts import ProgramFacts
 
 NAME = "attendance"
@@ -47,7 +47,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
     return {"attendance_sessions": sessions, "attendance_parents": parents}
 
 
-def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:
+def read(db: Queries, program_id: str) -> dict[str, list[dict[str, Any]]]:
     """The attendance answer of the API: sessions by start, parents by enrolment order."""
     sessions = [
         {"session_id": sid, "starts_at": starts_at, "present": present, "absent": absent, "excused": excused}
@@ -67,7 +67,7 @@ def read(db: Database, program_id: str) -> dict[str, list[dict[str, Any]]]:
     return {"sessions": sessions, "parents": parents}
 
 
-def summary(db: Database, program_id: str) -> dict[str, Any]:
+def summary(db: Queries, program_id: str) -> dict[str, Any]:
     """The programme at a glance: sessions planned (not cancelled) and held, and the attendance
     rate over all its parents (attended / (held - excused), summed; None when that is 0)."""
     [(planned, held)] = db.query(

@@ -189,7 +189,13 @@ class CatchUp:
         self.seals = PageCheck(recorder) if isinstance(recorder, SealedRecorder) else None
 
     def page(self, limit: int | None = None) -> tuple[int, int]:
-        """Process one page; returns (position reached, notifications read). A page that
+        """Process one page; returns (position reached, notifications read) (see `page_from`)."""
+        reached, read, _ = self.page_from(limit)
+        return reached, read
+
+    def page_from(self, limit: int | None = None) -> tuple[int, int, int]:
+        """Process one page; returns (position reached, notifications read, position it started
+        after: further on than the caller left it when another process caught up meanwhile). A page that
         reaches the head (fewer than asked for) recomputes the dirty programmes in its own
         transaction, as does one that leaves `flush_at` or more of them dirty. A page stops
         before the first event that does not match its seal; when that is its first event,
@@ -206,7 +212,7 @@ class CatchUp:
             if broken is not None and not notes:
                 raise broken
             if not notes:
-                return start, 0
+                return start, 0, start
             topics, decode = self.topics, self.decode
             events = [(n.id, n.topic, str(n.originator_id), decode(n)) for n in notes if n.topic in topics]
             touched = self.apply(tx, events)
@@ -217,7 +223,7 @@ class CatchUp:
             tx.executemany("UPDATE projection_positions SET position = ? WHERE view = ?", [(last, v) for v in VIEW_NAMES])
             if self.before_commit is not None:
                 self.before_commit()
-            return last, len(notes)
+            return last, len(notes), start
 
     def apply(self, tx: Tx, events: list[facts.Event]) -> int:
         """Record the page's facts and mark the programmes they touched dirty; returns how many."""

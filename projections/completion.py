@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.rules import Tally
-from projections.db import Database
+from projections.db import Queries
 from projections.facts import ProgramFacts
 
 NAME = "completion"
@@ -31,7 +31,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
     ]}
 
 
-def read(db: Database, program_id: str) -> list[dict[str, Any]]:
+def read(db: Queries, program_id: str) -> list[dict[str, Any]]:
     """The completion answer of the API, parents by enrolment order."""
     return [
         {"parent_id": pid, "attended": attended, "attendance_rate": a_rate, "homework_assigned": assigned,

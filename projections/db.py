@@ -4,12 +4,19 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import Any, Protocol, Sequence
 
 from adapters.config import StoreConfig
 from adapters.side_store import LOCK_KEY, NOT_DURABLE, Row, SideStore, Tables, Tx
 
 DEFAULT_NAMESPACE = "projections"
-__all__ = ["DEFAULT_NAMESPACE", "Database", "Row", "Tx", "open_database"]
+__all__ = ["DEFAULT_NAMESPACE", "Database", "Queries", "Row", "Tx", "open_database"]
+
+
+class Queries(Protocol):
+    """What the views read through: the store itself, or one snapshot of it (a Tx)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
 class Database(SideStore):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.rules import Balance, Tally
-from projections.db import Database
+from projections.db import Queries
 from projections.facts import ProgramFacts
 
 NAME = "rewards"
@@ -51,7 +51,7 @@ def fund_row(moves: dict[str, int]) -> tuple[int, int, int, int, int]:
     return cash, fund, released, forfeited, fund - released - forfeited
 
 
-def read(db: Database, program_id: str) -> list[dict[str, Any]]:
+def read(db: Queries, program_id: str) -> list[dict[str, Any]]:
     """The rewards answer of the API, parents by enrolment order."""
     found = db.query(
         f"SELECT parent_id, {', '.join(FIELDS)}, eligible, arm, {', '.join(FUND_FIELDS)} FROM rewards"
@@ -65,7 +65,7 @@ def read(db: Database, program_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def earned_cents(db: Database, program_id: str, parent_id: str) -> int:
+def earned_cents(db: Queries, program_id: str, parent_id: str) -> int:
     """What the parent earned in the programme (0 when not enrolled)."""
     found = db.query("SELECT earned_cents FROM rewards WHERE program_id = ? AND parent_id = ?", (program_id, parent_id))
     return int(found[0][0]) if found else 0

@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 from uuid import UUID
 
 from adapters.config import StoreConfig
@@ -18,7 +18,9 @@ from projections import attendance, completion, glance, rewards, todo
 from projections.catch_up import (
     PAGE_SIZE, REBUILD_PAGE_SIZE, VIEW_NAMES, CatchUp, ensure_schema, has_dirty, positions, reset,
 )
-from projections.db import DEFAULT_NAMESPACE, Database, open_database
+from projections.db import DEFAULT_NAMESPACE, Database, Queries, open_database
+
+T = TypeVar("T")
 
 WAIT_TIMEOUT = 30.0
 log = logging.getLogger("betrokken.projections")
@@ -29,9 +31,12 @@ class RebuildStats:
     """How a rebuild from zero went."""
 
     events: int
+    """Events this run processed."""
     seconds: float
     events_per_second: float
     position: int
+    by_others: int = 0
+    """Events other processes (servers reading meanwhile) processed for it, from the new zero."""
 
 
 class Projections:
@@ -144,25 +149,38 @@ class Projections:
 
     # -- the views -------------------------------------------------------------------------
 
+    def _read(self, reader: Callable[[Queries], T]) -> T:
+        """Read your writes, never a half-built view: catch up to the head, then check the
+        position and read the rows in ONE snapshot. A rebuild (in any process) that reset the
+        views after the catch-up shows there as a position behind it: catch up again and retry,
+        so a reader gets the figures from before the rebuild or the complete new ones."""
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while True:
+            reached = self._catch_up_to(self.head())
+            with self.db.snapshot() as tx:
+                found = positions(tx)
+                complete = bool(found) and min(found.values()) >= reached and not tx.query(
+                    "SELECT 1 FROM dirty_programs LIMIT 1")
+                if complete or time.monotonic() > deadline:
+                    if not complete:
+                        raise TimeoutError("the projections kept being rebuilt while reading")
+                    return reader(tx)
+
     def attendance(self, program_id: UUID) -> dict[str, list[dict[str, Any]]]:
         """Sessions (by start) with present/absent/excused, and parents (by enrolment) with their figures."""
-        self._fresh()
-        return attendance.read(self.db, str(program_id))
+        return self._read(lambda tx: attendance.read(tx, str(program_id)))
 
     def summary(self, program_id: UUID) -> dict[str, Any]:
         """Sessions planned and held, and the attendance rate over all the programme's parents."""
-        self._fresh()
-        return attendance.summary(self.db, str(program_id))
+        return self._read(lambda tx: attendance.summary(tx, str(program_id)))
 
     def completion(self, program_id: UUID) -> list[dict[str, Any]]:
         """Per parent ever enrolled: attendance and homework rates and whether they completed."""
-        self._fresh()
-        return completion.read(self.db, str(program_id))
+        return self._read(lambda tx: completion.read(tx, str(program_id)))
 
     def rewards(self, program_id: UUID) -> list[dict[str, Any]]:
         """Per parent ever enrolled: earned, paid and outstanding cents."""
-        self._fresh()
-        return rewards.read(self.db, str(program_id))
+        return self._read(lambda tx: rewards.read(tx, str(program_id)))
 
     def glance(self, program_ids: Sequence[UUID]) -> dict[UUID, glance.Glance]:
         """A page of programmes at a glance: enrolled, sessions planned and held, attendance, completed."""
@@ -177,8 +195,7 @@ class Projections:
 
     def earned_cents(self, program_id: UUID, parent_id: UUID) -> int:
         """What the parent earned in the programme, as of the latest event."""
-        self._fresh()
-        return rewards.earned_cents(self.db, str(program_id), str(parent_id))
+        return self._read(lambda tx: rewards.earned_cents(tx, str(program_id), str(parent_id)))
 
     def todo(self, schools: frozenset[str] | None, now: datetime) -> dict[str, list[dict[str, Any]]]:
         """The coordinator's to-do lists for these schools (None: every school), as of `now`."""
@@ -202,10 +219,10 @@ class Projections:
             for name in VIEW_NAMES
         ]
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildStats:
-        """Drop every view and replay the whole log from position 0 (page by page, resumable);
-        a break in the log's seals raises `BrokenLogError`, the views holding the figures as of
-        the last good position."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None, page_size: int | None = None) -> RebuildStats:
+        """Drop every view and replay the whole log from position 0 (page by page, resumable;
+        `page_size` events a page, default REBUILD_PAGE_SIZE); a break in the log's seals raises
+        `BrokenLogError`, the views holding the figures as of the last good position."""
         with self.lock:
             started = time.perf_counter()
             with self.db.exclusive() as tx:
@@ -213,10 +230,14 @@ class Projections:
             self.position = 0
             head = self.head()
             events = 0
-            limit = max(self.runner.page_size, REBUILD_PAGE_SIZE)
+            skipped: list[tuple[int, int]] = []  # position ranges other processes applied meanwhile
+            limit = page_size or max(self.runner.page_size, REBUILD_PAGE_SIZE)
             try:
                 while self.position < head:
-                    self.position, read = self.runner.page(limit)
+                    before = self.position
+                    self.position, read, start = self.runner.page_from(limit)
+                    if start > before:
+                        skipped.append((before, start))
                     if not read:
                         break
                     events += read
@@ -228,7 +249,20 @@ class Projections:
             finally:
                 self.runner.flush()
             seconds = time.perf_counter() - started
-        return RebuildStats(events, seconds, events / seconds if seconds else 0.0, self.position)
+            by_others = sum(self._count(after, upto) for after, upto in skipped)
+        return RebuildStats(events, seconds, events / seconds if seconds else 0.0, self.position, by_others)
+
+    def _count(self, after: int, upto: int) -> int:
+        """How many events the log holds after one position, up to and including another."""
+        counted = 0
+        while after < upto:
+            notes = self.service.recorder.select_notifications(
+                start=after, stop=upto, limit=REBUILD_PAGE_SIZE, inclusive_of_start=False)
+            if not notes:
+                break
+            counted += len(notes)
+            after = notes[-1].id
+        return counted
 
     def close(self) -> None:
         """Stop the follower thread and close the connection."""

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from web.access_log import init_app as init_access_log
 from web.api import register_api
 from web.api_access import register_access_api
 from web.api_audit import register_audit_api
@@ -26,6 +27,7 @@ from web.api_tlog import register_tlog_api
 from web.api_week import register_week_api
 from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
+from web.health import init_app as init_health
 from web.idempotency import init_app as init_idempotency
 from web.operations import OperationIds
 from web.read_logging import init_app as init_read_logging
@@ -61,6 +63,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order
     app.debug = bool((config or {}).get("DEBUG", False))  # never from FLASK_DEBUG in the environment
     app.extensions["betrokken"] = system
+    init_access_log(app)  # first: its clock starts before, and its line is written after, every other hook
     init_deadline(app)  # a command still waiting on the store after BETROKKEN_REQUEST_DEADLINE answers 503
     init_security(app)  # server-side sessions, cookie flags, headers, throttling (web/security.py)
 
@@ -85,4 +88,5 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     init_read_logging(app)  # every read of a parent's personal data is logged (web/read_logging.py)
     register_week_api(api)  # schools, series, to-do (web/api_week.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
+    init_health(app)  # /healthz and /readyz for load balancers (web/health.py)
     return app

@@ -139,7 +139,10 @@ def logout() -> ResponseReturnValue:
 def init_auth(app: Flask) -> None:
     """Cookie settings, the signing secret and Flask-Login."""
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(Path(app.extensions["betrokken"].config.data_dir))
+        # Shared by every host of one installation (a form rendered on one is posted to another),
+        # else the data directory's own.
+        config = app.extensions["betrokken"].config
+        app.config["SECRET_KEY"] = config.setting("BETROKKEN_SECRET_KEY") or secret_key(Path(config.data_dir))
     # Flask's defaults leave SameSite unset: set both cookies explicitly. Secure follows
     # SESSION_COOKIE_SECURE (on behind HTTPS; off for http://127.0.0.1 on a laptop).
     app.config["SESSION_COOKIE_HTTPONLY"] = True

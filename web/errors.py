@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from adapters.deadline import DeadlineExceededError
+from adapters.keystore import DataKeyUnavailable
 from domain.errors import DomainError, NotFoundError
 
 log = logging.getLogger("betrokken.web")
@@ -99,6 +100,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFoundError, 404),
     (TooManyAttempts, 429),
     (DeadlineExceededError, 503),  # nothing recorded: try again
+    (DataKeyUnavailable, 503),  # a split installation's key: nothing recorded (adapters/keystore.py)
     (DomainError, 409),  # ConcurrentEditError (a persisting IntegrityError) included: "reload and retry"
 )
 

@@ -27,7 +27,7 @@ from flask_login import current_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from adapters.throttle import LoginThrottle, Throttled, address_scope
+from adapters.throttle import LoginThrottle, Throttled, address_scope, token_scope
 from adapters.web_sessions import WebSessions
 from web.errors import TooManyAttempts, handle_exception
 from web.sessions import StoreSessionInterface
@@ -150,9 +150,10 @@ def init_security(app: Flask) -> None:
 
     @app.before_request
     def throttle_token_guessing() -> Any:
-        """An address that sent too many bad tokens waits (429) before any token is checked."""
+        """A token refused too often, or an address past its much higher ceiling, waits (429)
+        before the token is checked; other tokens at that address go on."""
         if request.path.startswith("/api/") and "Authorization" in request.headers:
-            waiting = throttle().waiting([address_scope(client_address())])
+            waiting = throttle().waiting(token_scopes())
             if waiting is not None:
                 return too_many_attempts(waiting)
         return None
@@ -168,9 +169,9 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def count_bad_tokens(response: Response) -> Response:
-        """A request that sent a token and got 401 counts as a failure for its address."""
+        """A request that sent a token and got 401 counts as a failure for the token and its address."""
         if response.status_code == 401 and request.path.startswith("/api/") and "Authorization" in request.headers:
-            throttle().failed([address_scope(client_address())])
+            throttle().failed(token_scopes())
         return response
 
     @app.after_request
@@ -181,6 +182,11 @@ def init_security(app: Flask) -> None:
         return response
 
     app.after_request(log_denial)
+
+
+def token_scopes() -> list[str]:
+    """The throttle's scopes of an API request: the token it sent, and its address."""
+    return [token_scope(request.headers.get("Authorization", "")), address_scope(client_address())]
 
 
 def throttle() -> LoginThrottle:

@@ -72,7 +72,8 @@ def rebuild() -> None:
                 click.echo(f"the projections hold the figures up to position {projections.position}, nothing after "
                            "it; run `betrokken audit verify`", err=True)
                 sys.exit(1)
+    others = f"; servers reading meanwhile processed {stats.by_others} more" if stats.by_others else ""
     click.echo(
         f"rebuilt {stats.events} events up to position {stats.position} in {stats.seconds:.2f} s "
-        f"({stats.events_per_second:,.0f} events/s)"
+        f"({stats.events_per_second:,.0f} events/s){others}"
     )

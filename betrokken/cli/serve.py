@@ -11,11 +11,13 @@ import click
 
 from adapters.checkpoints import CheckpointLog
 from adapters.config import StoreConfig
+from adapters.keystore import MasterKeyMismatch
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
 from betrokken.sender import start_sender
 from betrokken.cli.privacy import retention_months
 from betrokken.sweeper import Sweeper
+from betrokken.logs import configure_logging
 
 
 def start_checkpointer(config: StoreConfig, recorder: object) -> Checkpointer | None:
@@ -49,7 +51,11 @@ def command(host: str, port: int, threads: int) -> None:
 
     from betrokken.wsgi import open_app
 
-    app = open_app()
+    configure_logging()  # one access-log line per request on stderr (web/access_log.py)
+    try:
+        app = open_app()
+    except MasterKeyMismatch as e:
+        raise click.ClickException(f"refusing to start: {e}") from None
     system = app.extensions["betrokken"]
     checkpointer = start_checkpointer(system.config, system.service.recorder)
     try:

@@ -106,7 +106,7 @@ def disable(name: str) -> None:
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="read the new password from the first line of stdin")
 def password(name: str, password_stdin: bool) -> None:
-    """Give a user a new password; every open session of theirs ends."""
+    """Give a user a new password; every open session and API token of theirs ends."""
     new = _read_password(password_stdin, "New password")
     _run(lambda accounts: accounts.change_password(name, new, actor="cli"))
-    click.echo(f"changed the password of {name}; ended {_end_sessions(name)} session(s)")
+    click.echo(f"changed the password of {name}; revoked their API tokens; ended {_end_sessions(name)} session(s)")

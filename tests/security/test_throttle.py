@@ -11,8 +11,8 @@ from flask import Flask
 
 from adapters.config import StoreConfig
 from adapters.throttle import (
-    ADDRESS_LIMIT, BASE_DELAY, MAX_DELAY, USER_LIMIT, WINDOW, Attempt, LoginThrottle, Throttled, address_scope,
-    user_scope,
+    ADDRESS_LIMIT, BASE_DELAY, MAX_DELAY, TOKEN_LIMIT, USER_LIMIT, WINDOW, Attempt, LoginThrottle, Throttled,
+    address_scope, user_scope,
 )
 from adapters.web_store import WebStore
 from tests.security.conftest import PASSWORD, csrf_token, login
@@ -118,26 +118,40 @@ def test_the_english_form_says_it_in_english(app: Flask) -> None:
     assert "Too many failed sign-in attempts. Wait 1 min." in login(client, "trainer").get_data(as_text=True)
 
 
-def test_bad_tokens_from_one_address_get_429_in_the_error_shape(app: Flask) -> None:
+def test_a_token_refused_too_often_gets_429_in_the_error_shape_and_its_address_goes_on(app: Flask) -> None:
     client = app.test_client()
-    for _ in range(ADDRESS_LIMIT):
+    for _ in range(TOKEN_LIMIT):
         assert client.get("/api/v1/programs", headers={"Authorization": "Bearer nope.nope"}).status_code == 401
     response = client.get("/api/v1/programs", headers={"Authorization": "Bearer nope.nope"})
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "too_many_attempts"
     assert "try again in" in response.get_json()["error"]["message"]
     assert int(response.headers["Retry-After"]) >= 1
-    # the same address even with a good token waits; another address does not
+    # the same address with a good token, or another bad one, is answered as usual
     token = app.extensions["betrokken"].accounts.issue_token("trainer")
     good = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/programs", headers=good).status_code == 429
+    assert client.get("/api/v1/programs", headers=good).status_code == 200
+    assert client.get("/api/v1/programs", headers={"Authorization": "Bearer other.nope"}).status_code == 401
+    assert throttle_failures(app, "127.0.0.1") == TOKEN_LIMIT + 1  # the refused one was not counted
+    # a request without any token is not a guess: it is not counted
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    assert other.get("/api/v1/programs").status_code == 401
+    assert throttle_failures(app, "192.0.2.9") == 0
+
+
+def test_an_address_sending_many_different_bad_tokens_waits_at_its_ceiling(app: Flask) -> None:
+    client = app.test_client()
+    throttle: LoginThrottle = app.extensions["betrokken_throttle"]
+    throttle.failed([address_scope("127.0.0.1")] * (ADDRESS_LIMIT - 1))  # a guesser's earlier tries
+    assert client.get("/api/v1/programs", headers={"Authorization": "Bearer guess.last"}).status_code == 401
+    token = app.extensions["betrokken"].accounts.issue_token("trainer")
+    good = {"Authorization": f"Bearer {token}"}
+    refused = client.get("/api/v1/programs", headers=good)
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_attempts"
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.9"
     assert other.get("/api/v1/programs", headers=good).status_code == 200
-    # a request without any token is not a guess: it is not counted
-    assert throttle_failures(app, "192.0.2.9") == 0
-    assert other.get("/api/v1/programs").status_code == 401
-    assert throttle_failures(app, "192.0.2.9") == 0
 
 
 def throttle_failures(app: Flask, address: str) -> int:
