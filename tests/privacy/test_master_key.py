@@ -44,7 +44,7 @@ def test_a_key_wrapped_with_another_master_key_leaves_the_listings_and_scoping_w
         rogue.close()
     listed = any_api.get("/parents")
     assert listed.status_code == 200, listed.json
-    names = {p["id"]: p["name"] for p in listed.json}
+    names = {p["id"]: p["name"] for p in listed.json["items"]}
     assert names[mine["id"]] == "Fatima Yilmaz" and names[str(theirs.id)] == UNREADABLE
     assert any_api.get("/programs").status_code == 200
     assert any_api.get(f"/parents/{theirs.id}", user="other_staff").status_code == 404  # scoping still works
