@@ -108,7 +108,7 @@ def test_two_gunicorn_hosts_on_one_postgres_lose_nothing(tmp_path: Path, postgre
         assert names == ["Kind", f"Form {i}"], names
 
     for host in (0, 1):
-        listed = {p["id"] for p in call(host, "GET", "/parents")}
+        listed = {p["id"] for p in call(host, "GET", "/parents?limit=500")["items"]}
         assert set(parents) <= listed, f"host {host} misses {set(parents) - listed}"
         enrolled = call(host, "GET", f"/programs/{program['id']}")["enrolments"]
         assert len(enrolled) == ROUNDS
