@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence, TypeVar, Unpack
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
@@ -22,6 +22,7 @@ from adapters import deadline, transcodings
 from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from application.actor import SYSTEM, Actor
+from application.aggregate_cache import CACHE_SETTINGS, CachingRepository
 from application.clock import today
 from application.directory import Directory
 from domain import participation
@@ -40,6 +41,7 @@ class ProgramService(Application):
     """Register parents, run programmes, take roll calls and pay rewards."""
 
     name = "Betrokken"
+    env = CACHE_SETTINGS  # the library's aggregate cache, fast-forwarded (application/aggregate_cache.py)
 
     def __init__(
         self,
@@ -65,6 +67,18 @@ class ProgramService(Application):
     def construct_mapper(self) -> Mapper:
         """Personal fields are encrypted per parent (see adapters/personal_data.py)."""
         return PersonalDataMapper(self.construct_transcoder(), self.keys)
+
+    def construct_repository(self) -> Repository:
+        """The library's repository with its cache checked against erasures."""
+        library = super().construct_repository()
+        repository = CachingRepository(
+            event_store=library.event_store, snapshot_store=library.snapshot_store,
+            cache_maxsize=int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0) or None,
+            fastforward=library.fastforward, fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
+        repository.keys = self.keys
+        return repository
 
     def close(self) -> None:
         super().close()

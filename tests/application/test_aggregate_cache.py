@@ -1,0 +1,79 @@
+"""The aggregate cache: what another process appended is applied, a refused command leaves it
+untouched, and personal data erased elsewhere is not handed out from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from adapters.personal_data import ERASED
+from application.aggregate_cache import CachingRepository
+from betrokken.system import open_service
+from domain.errors import AlreadyEnrolledError
+from tests.application.conftest import Pact
+
+
+def cached(service, aggregate_id) -> bool:
+    try:
+        service.repository.cache.get(aggregate_id)
+    except KeyError:
+        return False
+    return True
+
+
+def test_a_loaded_aggregate_is_cached_and_handed_out_as_a_copy(pact: Pact):
+    svc = pact.service
+    assert isinstance(svc.repository, CachingRepository)
+    first = svc.program(pact.program_id)
+    assert cached(svc, pact.program_id)
+    first.enrolments.clear()  # what a caller does to its copy stays with it
+    assert len(svc.program(pact.program_id).enrolments) == len(pact.parents)
+
+
+def test_another_process_writes_are_fast_forwarded(store, pact: Pact):
+    here = pact.service
+    assert len(here.program(pact.program_id).enrolments) == 4  # cached here
+    there = open_service(store)  # another process on the same store
+    try:
+        newcomer = there.register_parent(school="12AB", name="Nieuwe ouder").id
+        there.enroll(pact.program_id, parent_id=newcomer, enrolled_on=date(2026, 9, 2))
+        program = here.program(pact.program_id)
+        assert newcomer in program.enrolments
+        assert program.version == there.program(pact.program_id).version
+        # A command here builds on the other process's event, not on the cached version.
+        late = here.register_parent(school="12AB", name="Late ouder").id
+        here.enroll(pact.program_id, parent_id=late, enrolled_on=date(2026, 9, 3))
+        assert {newcomer, late} <= set(there.program(pact.program_id).enrolments)
+    finally:
+        there.close()
+
+
+def test_a_refused_command_leaves_the_cache_as_stored(pact: Pact):
+    svc = pact.service
+    version = svc.program(pact.program_id).version
+    with pytest.raises(AlreadyEnrolledError):
+        svc.enroll(pact.program_id, parent_id=pact.parents[0], enrolled_on=date(2026, 9, 2))
+    assert svc.program(pact.program_id).version == version
+    extra = svc.register_parent(school="12AB", name="Extra").id
+    svc.enroll(pact.program_id, parent_id=extra, enrolled_on=date(2026, 9, 2))
+    assert svc.program(pact.program_id).version == version + 1
+
+
+def test_personal_data_erased_by_another_process_is_not_served_from_the_cache(store, pact: Pact):
+    here = pact.service
+    parent_id = pact.parents[0]
+    here.withdraw(pact.program_id, parent_id=parent_id, withdrawn_on=date(2026, 10, 1), reason="Verhuist naar Breda")
+    assert here.parent(parent_id).name == "Ouder 0"  # both cached here, in clear
+    assert here.program(pact.program_id).enrolments[parent_id][0].reason == "Verhuist naar Breda"
+    there = open_service(store)
+    try:
+        there.erase_parent(parent_id, reason="verzoek van ouder")
+    finally:
+        there.close()
+    here.keys.cache.clear()  # as when the key store's own short cache expires
+    parent = here.parent(parent_id)
+    assert parent.erased and parent.name == ERASED
+    assert all(c.name == ERASED for c in parent.children.values())
+    assert here.program(pact.program_id).enrolments[parent_id][0].reason == ERASED
+    assert here.parent(pact.parents[1]).name == "Ouder 1"
