@@ -10,8 +10,9 @@ from __future__ import annotations
 import random
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence, TypeVar, Unpack
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar, Unpack
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
@@ -108,6 +109,20 @@ class ProgramService(Application):
         for listener in self.saved_listeners:
             listener(position)
         return position
+
+    @contextmanager
+    def _borrowed(self, cls: type[T], what: str, ident: UUID) -> Iterator[T]:
+        """The cached aggregate itself, to read (never change) inside the block: a check that costs
+        the same however long its history (application/aggregate_cache.py)."""
+        repository = self.repository
+        assert isinstance(repository, CachingRepository)
+        try:
+            with repository.borrowed(ident) as agg:
+                if not isinstance(agg, cls):
+                    raise NotFoundError(what, ident)
+                yield agg
+        except AggregateNotFoundError:
+            raise NotFoundError(what, ident) from None
 
     def _get(self, cls: type[T], what: str, ident: UUID) -> T:
         try:
@@ -252,11 +267,13 @@ class ProgramService(Application):
         """Enrol a parent of the programme's school (optionally for one of their children)."""
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
-            parent = self.parent(parent_id, actor)
-            if child_id is not None:
-                parent.child(child_id)
+            with self._borrowed(Parent, "parent", parent_id) as parent:
+                actor.ensure_may_see(parent.school, "parent", parent_id)
+                if child_id is not None:
+                    parent.child(child_id)
+                parent_school = parent.school
             program.enroll(
-                parent_id=parent_id, parent_school=parent.school, child_id=child_id,
+                parent_id=parent_id, parent_school=parent_school, child_id=child_id,
                 enrolled_on=enrolled_on or today(), actor=actor.name,
             )
             self._save(program)
@@ -355,8 +372,9 @@ class ProgramService(Application):
         """Record who was present, absent or excused (afgemeld); a different status is a correction."""
         def command() -> Session:
             session = self._get(Session, "session", session_id)
-            program = self._scoped_program_of(session, actor)
-            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            with self._borrowed(TrainingProgram, "programme", session.program_id) as program:
+                actor.ensure_may_see(program.school, "session", session.id)
+                program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_attendance(records, actor=actor.name)
             self._save(session)
             return session
@@ -368,8 +386,9 @@ class ProgramService(Application):
         """Record who did this session's homework with their child."""
         def command() -> Session:
             session = self._get(Session, "session", session_id)
-            program = self._scoped_program_of(session, actor)
-            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            with self._borrowed(TrainingProgram, "programme", session.program_id) as program:
+                actor.ensure_may_see(program.school, "session", session.id)
+                program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_homework(records, actor=actor.name)
             self._save(session)
             return session

@@ -1,0 +1,66 @@
+"""Commands on a programme with a long history: 1,000 enrolments in a row (each timed, so the
+1,000th can be compared with the 10th), then one-event commands on the 1,000-event programme,
+warm (the aggregate cache) and cold (a fresh process that replays the whole history)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from adapters.config import StoreConfig
+from application.programs import ProgramService
+from betrokken.system import open_service, open_system
+
+
+@dataclass
+class History:
+    """Milliseconds per enrolment in order, and per command on the long programme."""
+
+    enrolments: list[float]
+    warm: list[float]
+    cold_ms: float
+    events: int
+
+    def window(self, around: int, width: int = 10) -> float:
+        """The median of the enrolments numbered around-width/2 .. around+width/2 (1-based)."""
+        lo = max(0, around - 1 - width // 2)
+        return statistics.median(self.enrolments[lo:lo + width])
+
+
+def _timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
+
+
+def _parents(service: ProgramService, n: int) -> list[UUID]:
+    return [service.register_parent(school="12AB", name=f"Ouder {i}").id for i in range(n)]
+
+
+def bench_history(config: StoreConfig, enrolments: int = 1000, commands: int = 50, projector: bool = True) -> History:
+    """Enrol `enrolments` parents one by one, then time `commands` more enrolments warm and one cold."""
+    if projector:
+        system = open_system(config)
+        service, close = system.service, system.close
+    else:
+        service = open_service(config)
+        close = service.close
+    try:
+        program = service.create_program(school="12AB", name="Lange geschiedenis", kind="pact", starts_on=date(2024, 1, 1))
+        parents = _parents(service, enrolments + commands + 1)
+        times = [_timed(lambda p=p: service.enroll(program.id, parent_id=p, enrolled_on=date(2024, 1, 1)))
+                 for p in parents[:enrolments]]
+        warm = [_timed(lambda p=p: service.enroll(program.id, parent_id=p, enrolled_on=date(2024, 1, 1)))
+                for p in parents[enrolments:enrolments + commands]]
+        events = service.program(program.id).version
+    finally:
+        close()
+    fresh = open_service(config)  # a process that has not seen the programme yet
+    try:
+        cold = _timed(lambda: fresh.enroll(program.id, parent_id=parents[-1], enrolled_on=date(2024, 1, 1)))
+    finally:
+        fresh.close()
+    return History(times, warm, cold, events)
