@@ -304,20 +304,21 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _latency_row(what: str, ms: list[float]) -> Row:
+    q = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
+    return Row(what, len(ms), len(ms), sum(ms) / 1000, p50_ms=statistics.median(ms), p95_ms=q[94], p99_ms=q[98])
+
+
 def history_rows(h: History, where: str) -> list[Row]:
-    """The long-history figures as rows: the enrolments in a row, the warm and the cold command."""
-    warm = sorted(h.warm)
-    q = statistics.quantiles(warm, n=100)
+    """The long-history figures as rows: the enrolments in a row, then commands on the long programme."""
     n = len(h.enrolments)
     return [
-        Row(f"(f) {where}: {n:,} enrolments in a row (p50 of the 10th / of the {n:,}th: "
-            f"{h.window(10):.1f} / {h.window(n):.1f} ms)", n, n, sum(h.enrolments) / 1000,
-            p50_ms=statistics.median(h.enrolments), p95_ms=statistics.quantiles(h.enrolments, n=100)[94],
-            p99_ms=statistics.quantiles(h.enrolments, n=100)[98]),
-        Row(f"(f) {where}: a command on the {h.events:,}-event programme (warm, aggregate cache)", len(warm), len(warm),
-            sum(warm) / 1000, p50_ms=q[49], p95_ms=q[94], p99_ms=q[98]),
-        Row(f"(f) {where}: the same, cold (a fresh process replays the {h.events:,} events)", 1, 1, h.cold_ms / 1000,
-            p50_ms=h.cold_ms, p95_ms=h.cold_ms, p99_ms=h.cold_ms),
+        _latency_row(f"(f) {where}: {n:,} enrolments in a row (p50 around the 10th / the {n:,}th: "
+                     f"{h.window(10):.1f} / {h.window(n):.1f} ms)", h.enrolments),
+        _latency_row(f"(f) {where}: enrolments on the {h.events:,}-event programme (warm)", h.warm),
+        _latency_row(f"(f) {where}: roll calls of one parent, sessions of the {h.events:,}-event programme (warm)",
+                     h.roll_calls),
+        _latency_row(f"(f) {where}: the same, cold (a fresh process replays the {h.events:,} events)", [h.cold_ms]),
     ]
 
 
@@ -339,9 +340,10 @@ def goals(rows: dict[str, Row], history: History) -> list[str]:
         ratio = (one_pg.p50_ms or 0) / (one_sqlite.p50_ms or 1)
         goal("one request at a time, PostgreSQL vs SQLite (≤ 1.3×)",
              f"p50 {one_pg.p50_ms:.1f} vs {one_sqlite.p50_ms:.1f} ms = {ratio:.2f}×", ratio <= 1.3)
-    warm = statistics.median(history.warm)
-    goal("a command on a 1,000-event programme (≤ 5 ms)", f"p50 {warm:.1f} ms warm, {history.cold_ms:.0f} ms cold",
-         warm <= 5)
+    roll, enrol = statistics.median(history.roll_calls), statistics.median(history.warm)
+    goal("a command on a 1,000-event programme (≤ 5 ms)",
+         f"p50 roll call {roll:.1f} ms, enrolment {enrol:.1f} ms warm; a roll call cold {history.cold_ms:.0f} ms",
+         max(roll, enrol) <= 5)
     tenth, last = history.window(10), history.window(len(history.enrolments))
     goal("1,000 enrolments in a row (the 1,000th as fast as the 10th)", f"{tenth:.1f} ms vs {last:.1f} ms",
          last <= tenth * 1.5)

@@ -1,5 +1,6 @@
 """Commands on a programme with a long history: 1,000 enrolments in a row (each timed, so the
-1,000th can be compared with the 10th), then one-event commands on the 1,000-event programme,
+1,000th can be compared with the 10th), then one-event commands on the 1,000-event programme:
+more enrolments (the programme changes) and roll calls of one parent (the programme is checked),
 warm (the aggregate cache) and cold (a fresh process that replays the whole history)."""
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from adapters.config import StoreConfig
+from application.clock import SCHOOL_TZ
 from application.programs import ProgramService
 from betrokken.system import open_service, open_system
 
@@ -20,8 +22,9 @@ class History:
     """Milliseconds per enrolment in order, and per command on the long programme."""
 
     enrolments: list[float]
-    warm: list[float]
-    cold_ms: float
+    warm: list[float]  # enrolments after the first 1,000
+    roll_calls: list[float]  # a roll call of one parent on one of the programme's sessions
+    cold_ms: float  # the same roll call, in a process that has not loaded the programme yet
     events: int
 
     def window(self, around: int, width: int = 10) -> float:
@@ -41,7 +44,8 @@ def _parents(service: ProgramService, n: int) -> list[UUID]:
 
 
 def bench_history(config: StoreConfig, enrolments: int = 1000, commands: int = 50, projector: bool = True) -> History:
-    """Enrol `enrolments` parents one by one, then time `commands` more enrolments warm and one cold."""
+    """Enrol `enrolments` parents one by one, then time `commands` more enrolments and roll calls
+    warm, and one roll call cold."""
     if projector:
         system = open_system(config)
         service, close = system.service, system.close
@@ -56,11 +60,15 @@ def bench_history(config: StoreConfig, enrolments: int = 1000, commands: int = 5
         warm = [_timed(lambda p=p: service.enroll(program.id, parent_id=p, enrolled_on=date(2024, 1, 1)))
                 for p in parents[enrolments:enrolments + commands]]
         events = service.program(program.id).version
+        first = datetime(2024, 1, 9, 19, 30, tzinfo=SCHOOL_TZ)
+        sessions = [s.id for s in service.schedule_series(program.id, title="Bijeenkomst", first_starts_at=first,
+                                                            weeks=commands + 1)]
+        roll_calls = [_timed(lambda s=s: service.take_roll_call(s, [(parents[0], "present")])) for s in sessions[1:]]
     finally:
         close()
     fresh = open_service(config)  # a process that has not seen the programme yet
     try:
-        cold = _timed(lambda: fresh.enroll(program.id, parent_id=parents[-1], enrolled_on=date(2024, 1, 1)))
+        cold = _timed(lambda: fresh.take_roll_call(sessions[0], [(parents[0], "present")]))
     finally:
         fresh.close()
-    return History(times, warm, cold, events)
+    return History(times, warm, roll_calls, cold, events)
