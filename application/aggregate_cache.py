@@ -28,6 +28,7 @@ from eventsourcing.application import Repository
 
 from adapters.keystore import TOMBSTONE, KeyStore
 from domain.parent import ERASED, UNREADABLE, Assessment, Child, Parent
+from domain.session import Session
 from domain.training_program import Enrolment, Payout, TrainingProgram
 
 # The cache and its fast-forwarding, as Application settings (the environment may override them).
@@ -40,19 +41,37 @@ for _immutable in (UUID, date, datetime):
     _DISPATCH.setdefault(_immutable, getattr(copy, "_deepcopy_atomic"))
 
 
-def _copy_record(obj: Any, memo: dict[int, Any]) -> Any:
-    """A deep copy of a plain dataclass instance (an enrolment, a payout, a child), field by field:
-    several times faster than the copy module's generic path, and shared where a field is atomic."""
-    new = object.__new__(type(obj))
-    memo[id(obj)] = new
-    new.__dict__.update({k: v if type(v) in _ATOMIC else deepcopy(v, memo) for k, v in obj.__dict__.items()})
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
+    """A deep copy of what aggregates hold, without the copy module's per-object bookkeeping for
+    the common shapes (atomic values, dicts, lists, the value objects below); anything else
+    goes through `deepcopy` (with the same memo, so shared objects stay shared there)."""
+    kind = type(value)
+    if kind in _ATOMIC:
+        return value
+    if kind is dict:
+        return {k if type(k) in _ATOMIC else deepcopy(k, memo): _copy(v, memo) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v, memo) for v in value]
+    if kind in _RECORDS:
+        new = object.__new__(kind)
+        new.__dict__.update({k: _copy(v, memo) for k, v in value.__dict__.items()})
+        return new
+    return deepcopy(value, memo)
+
+
+def _copy_aggregate(aggregate: Any, memo: dict[int, Any]) -> Any:
+    """A programme, session or parent, copied attribute by attribute with `_copy`."""
+    new = object.__new__(type(aggregate))
+    memo[id(aggregate)] = new
+    new.__dict__.update({k: _copy(v, memo) for k, v in aggregate.__dict__.items()})
     return new
 
 
 # The value objects aggregates hold in numbers (a programme's enrolments and payouts, a family's
 # children and results): plain dataclasses without slots or a pickling protocol of their own.
-for _record in (Enrolment, Payout, Child, Assessment):
-    _DISPATCH.setdefault(_record, _copy_record)
+_RECORDS = frozenset({Enrolment, Payout, Child, Assessment})
+for _aggregate in (TrainingProgram, Session, Parent):
+    _DISPATCH.setdefault(_aggregate, _copy_aggregate)
 # Values that hold no personal data (nothing to erase).
 _NOT_PERSONAL = (None, ERASED, UNREADABLE)
 

@@ -27,8 +27,17 @@ def test_a_loaded_aggregate_is_cached_and_handed_out_as_a_copy(pact: Pact):
     assert isinstance(svc.repository, CachingRepository)
     first = svc.program(pact.program_id)
     assert cached(svc, pact.program_id)
-    first.enrolments.clear()  # what a caller does to its copy stays with it
-    assert len(svc.program(pact.program_id).enrolments) == len(pact.parents)
+    first.enrolments[pact.parents[0]][0].reason = "in de kopie"  # what a caller does to its copy stays with it
+    first.enrolments.clear()
+    second = svc.program(pact.program_id)
+    assert len(second.enrolments) == len(pact.parents)
+    assert second.enrolments[pact.parents[0]][0].reason is None
+    session = svc.session(pact.session_id)
+    session.attendance[pact.parents[0]] = "present"
+    assert svc.session(pact.session_id).attendance == {}
+    parent = svc.parent(pact.parents[1])
+    next(iter(parent.children.values())).__dict__["name"] = "Anders"
+    assert [c.name for c in svc.parent(pact.parents[1]).children.values()] == ["Kind 1"]
 
 
 def test_another_process_writes_are_fast_forwarded(store, pact: Pact):
