@@ -1,7 +1,8 @@
 """Where one HTTP roll call of 30 spends its time: cProfile over PUT /api/v1/sessions/{id}/attendance
-through the Flask test client, on a fresh SQLite store (or PostgreSQL with --database-url).
+through the Flask test client, on a fresh SQLite store (or PostgreSQL: --postgres starts an embedded
+server, --database-url names one).
 
-Usage: .venv/bin/python benchmarks/profile_command.py [--requests 200] [--top 25] [--database-url URL]
+Usage: .venv/bin/python benchmarks/profile_command.py [--requests 200] [--top 25] [--postgres | --database-url URL]
 Prints the functions with the most cumulative and own time."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pstats
 import random
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.config import StoreConfig  # noqa: E402
 from benchmarks.commands import roll_call, stage  # noqa: E402
+from benchmarks.postgres import embedded_postgres  # noqa: E402
 from betrokken.system import open_system  # noqa: E402
 from web import create_app  # noqa: E402
 
@@ -28,10 +31,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgres", action="store_true", help="on a fresh database of an embedded PostgreSQL server")
     parser.add_argument("--dump", default=None, help="also write the raw profile here (pstats)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="betrokken-profile-") as tmp:
-        system = open_system(StoreConfig(data_dir=Path(tmp), database_url=args.database_url))
+    with tempfile.TemporaryDirectory(prefix="betrokken-profile-") as tmp, ExitStack() as stack:
+        url = stack.enter_context(embedded_postgres())() if args.postgres else args.database_url
+        system = open_system(StoreConfig(data_dir=Path(tmp), database_url=url))
         try:
             s = stage(system.service, args.requests)
             system.accounts.add_user("prof", "admin", [], "profiel-wachtwoord-123")
