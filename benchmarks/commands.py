@@ -44,9 +44,9 @@ sys.path.insert(0, str(ROOT))
 from application.clock import SCHOOL_TZ  # noqa: E402
 from adapters.config import StoreConfig  # noqa: E402
 from application.programs import ProgramService  # noqa: E402
-from benchmarks.history import History, bench_history  # noqa: E402
+from benchmarks.history import History, bench_history, open_for_bench  # noqa: E402
 from benchmarks.postgres import embedded_postgres  # noqa: E402
-from betrokken.system import open_service, open_system  # noqa: E402
+from betrokken.system import open_system  # noqa: E402
 
 GROUP = 30
 STATUSES = ("present", "absent", "excused")
@@ -118,12 +118,7 @@ def bench_service(config: StoreConfig, roll_calls: int, single: int, projector: 
     """Roll calls of 30 and one-event commands, one after another, in this process; with the
     composition root's in-process projector following every save (as `betrokken serve` runs),
     or with the bare service (projections left to catch up later)."""
-    if projector:
-        system = open_system(config)
-        service, close = system.service, system.close
-    else:
-        service = open_service(config)
-        close = service.close
+    service, close = open_for_bench(config, projector)
     try:
         s = stage(service, roll_calls + single)
         rng = random.Random(1)
@@ -366,6 +361,7 @@ def main() -> None:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows: list[Row] = []
     named: dict[str, Row] = {}
     notes: list[str] = []
@@ -403,6 +399,7 @@ def main() -> None:
         named["floor"] = floor[0]
     print(f"Machine: {machine()}\n")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
+    print(f"Load average (1 min) at the start / the end: {load_before:.1f} / {os.getloadavg()[0]:.1f}\n")
     print(table(rows))
     print("\nGoals (issue 11):")
     print("\n".join(goals(named, history)))

@@ -9,6 +9,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Callable
 from uuid import UUID
 
 from adapters.config import StoreConfig
@@ -33,7 +34,18 @@ class History:
         return statistics.median(self.enrolments[lo:lo + width])
 
 
-def _timed(run) -> float:
+def open_for_bench(config: StoreConfig, projector: bool) -> tuple[ProgramService, Callable[[], None]]:
+    """The service with the composition root's in-process projector following every save (as
+    `betrokken serve` runs it), or the bare service (projections left to catch up later); and
+    what closes it."""
+    if projector:
+        system = open_system(config)
+        return system.service, system.close
+    service = open_service(config)
+    return service, service.close
+
+
+def _timed(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
     return (time.perf_counter() - started) * 1000
@@ -46,12 +58,7 @@ def _parents(service: ProgramService, n: int) -> list[UUID]:
 def bench_history(config: StoreConfig, enrolments: int = 1000, commands: int = 50, projector: bool = True) -> History:
     """Enrol `enrolments` parents one by one, then time `commands` more enrolments and roll calls
     warm, and one roll call cold."""
-    if projector:
-        system = open_system(config)
-        service, close = system.service, system.close
-    else:
-        service = open_service(config)
-        close = service.close
+    service, close = open_for_bench(config, projector)
     try:
         program = service.create_program(school="12AB", name="Lange geschiedenis", kind="pact", starts_on=date(2024, 1, 1))
         parents = _parents(service, enrolments + commands + 1)
