@@ -12,7 +12,9 @@ aggregate itself instead, so its cost does not grow with the history.
 Erasure destroys a parent's key; events read afterwards show "gewist", but a cached aggregate
 still holds what was decrypted before. So every load checks the personal fields it hands out
 against the key store (its own short cache, the same bound the mapper has): a parent, or a
-withdrawal reason, whose key is gone is dropped from the cache and loaded again from the store."""
+withdrawal reason, whose key is gone is dropped from the cache and loaded again from the store.
+Only programmes, sessions and parents are cached (`CACHED`): a new kind of aggregate is cached
+only once `holds_shredded` knows its personal fields."""
 
 from __future__ import annotations
 
@@ -72,6 +74,9 @@ def _copy_aggregate(aggregate: Any, memo: dict[int, Any]) -> Any:
 _RECORDS = frozenset({Enrolment, Payout, Child, Assessment})
 for _aggregate in (TrainingProgram, Session, Parent):
     _DISPATCH.setdefault(_aggregate, _copy_aggregate)
+# The aggregates kept in the cache: those whose personal data `holds_shredded` knows. Any other
+# kind (a user, or one added later that may hold personal data) is loaded from the store each time.
+CACHED = (TrainingProgram, Session, Parent)
 # Values that hold no personal data (nothing to erase).
 _NOT_PERSONAL = (None, ERASED, UNREADABLE)
 
@@ -124,7 +129,8 @@ class CachingRepository(Repository):
             aggregate = None
         if aggregate is None:
             aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
-        self.cache.put(aggregate_id, aggregate)
+        if isinstance(aggregate, CACHED):
+            self.cache.put(aggregate_id, aggregate)
         return aggregate
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from eventsourcing.domain import Aggregate
 
 from adapters.personal_data import ERASED
 from application.aggregate_cache import CachingRepository
@@ -86,3 +87,21 @@ def test_personal_data_erased_by_another_process_is_not_served_from_the_cache(st
     assert all(c.name == ERASED for c in parent.children.values())
     assert here.program(pact.program_id).enrolments[parent_id][0].reason == ERASED
     assert here.parent(pact.parents[1]).name == "Ouder 1"
+
+
+
+class Note(Aggregate):
+    """A kind of aggregate the cache knows nothing about (it might hold personal data)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def test_only_the_kinds_whose_personal_data_is_known_are_cached(pact: Pact):
+    svc = pact.service
+    note = Note("over een ouder")
+    svc.save(note)
+    assert svc.repository.get(note.id).text == "over een ouder"
+    assert not cached(svc, note.id)
+    svc.program(pact.program_id), svc.session(pact.session_id), svc.parent(pact.parents[0])
+    assert all(cached(svc, i) for i in (pact.program_id, pact.session_id, pact.parents[0]))
