@@ -3,7 +3,8 @@ untouched, and personal data erased elsewhere is not handed out from it."""
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, datetime
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -12,7 +13,7 @@ from adapters.personal_data import ERASED
 from application.aggregate_cache import CachingRepository
 from betrokken.system import open_service
 from domain.errors import AlreadyEnrolledError
-from tests.application.conftest import Pact
+from tests.application.conftest import CEST, Pact
 
 
 def cached(service, aggregate_id) -> bool:
@@ -105,3 +106,50 @@ def test_only_the_kinds_whose_personal_data_is_known_are_cached(pact: Pact):
     assert not cached(svc, note.id)
     svc.program(pact.program_id), svc.session(pact.session_id), svc.parent(pact.parents[0])
     assert all(cached(svc, i) for i in (pact.program_id, pact.session_id, pact.parents[0]))
+
+
+def test_roll_calls_and_enrolments_on_one_programme_at_once_lose_nothing(store, pact: Pact):
+    """Threads of two services take roll calls (borrowing the cached programme) while others
+    enrol parents into it (changing it): no error, every enrolment stored and seen everywhere."""
+    services = [pact.service, open_service(store)]
+    svc = pact.service
+    sessions = [s.id for s in svc.schedule_series(pact.program_id, title="Reeks", weeks=6,
+                                                  first_starts_at=datetime(2026, 9, 14, 19, 30, tzinfo=CEST))]
+    newcomers = [svc.register_parent(school="12AB", name=f"Nieuw {i}").id for i in range(12)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(sessions) + 3)
+
+    def roll_caller(i: int) -> None:
+        try:
+            barrier.wait()
+            for r in range(4):
+                services[i % 2].take_roll_call(sessions[i], [(p, ("present", "absent")[r % 2]) for p in pact.parents])
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def enroller(i: int) -> None:
+        try:
+            barrier.wait()
+            for p in newcomers[i::3]:
+                services[i % 2].enroll(pact.program_id, parent_id=p, enrolled_on=date(2026, 9, 1))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=roll_caller, args=(i,)) for i in range(len(sessions))]
+    threads += [threading.Thread(target=enroller, args=(i,)) for i in range(3)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        services[1].close()
+    assert errors == []
+    fresh = open_service(store)
+    try:
+        for service in (svc, fresh):
+            assert set(newcomers) <= set(service.program(pact.program_id).enrolments)
+            for s in sessions:
+                assert service.session(s).attendance == {p: "absent" for p in pact.parents}
+    finally:
+        fresh.close()
