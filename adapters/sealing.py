@@ -425,14 +425,14 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Still inside the transaction that holds the EXCLUSIVE lock on the events table.
+        # The rows just inserted are sealed from what was sent (the same bytes; no re-read): under
+        # the lock only the previous link is read.
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if ids:
-            curs.execute(
-                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
-                    "WHERE notification_id = ANY(%s) ORDER BY notification_id").format(self.events),
-                (list(ids),),
-            )
-            records = [self._record(row) for row in curs.fetchall()]
+            records = [
+                StoredRecord(p, originator_text(s.originator_id), s.originator_version, s.topic, bytes(s.state))
+                for p, s in zip(ids, stored_events)
+            ]
             try:
                 self._write_seals(curs, chain(self._head(curs), records))
             except SealError:

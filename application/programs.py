@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence, TypeVar, Unpack
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar, Unpack
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
@@ -23,6 +24,7 @@ from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from adapters.seed_vault import SeedVault
 from application.actor import SYSTEM, Actor
+from application.aggregate_cache import CACHE_SETTINGS, CachingRepository
 from application.clock import today
 from application.corrections import Corrections
 from application import trial
@@ -44,6 +46,7 @@ class ProgramService(Application):
     """Register parents, run programmes, take roll calls and pay rewards."""
 
     name = "Betrokken"
+    env = CACHE_SETTINGS  # the library's aggregate cache, fast-forwarded (application/aggregate_cache.py)
 
     def __init__(
         self,
@@ -73,6 +76,18 @@ class ProgramService(Application):
         """Personal fields are encrypted per parent (see adapters/personal_data.py)."""
         return PersonalDataMapper(self.construct_transcoder(), self.keys)
 
+    def construct_repository(self) -> Repository:
+        """The library's repository with its cache checked against erasures."""
+        library = super().construct_repository()
+        repository = CachingRepository(
+            event_store=library.event_store, snapshot_store=library.snapshot_store,
+            cache_maxsize=int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0) or None,
+            fastforward=library.fastforward, fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
+        repository.keys = self.keys
+        return repository
+
     def close(self) -> None:
         super().close()
         self.keys.close()
@@ -101,6 +116,20 @@ class ProgramService(Application):
         for listener in self.saved_listeners:
             listener(position)
         return position
+
+    @contextmanager
+    def _borrowed(self, cls: type[T], what: str, ident: UUID) -> Iterator[T]:
+        """The cached aggregate itself, to read (never change) inside the block: a check that costs
+        the same however long its history (application/aggregate_cache.py)."""
+        repository = self.repository
+        assert isinstance(repository, CachingRepository)
+        try:
+            with repository.borrowed(ident) as agg:
+                if not isinstance(agg, cls):
+                    raise NotFoundError(what, ident)
+                yield agg
+        except AggregateNotFoundError:
+            raise NotFoundError(what, ident) from None
 
     def _get(self, cls: type[T], what: str, ident: UUID) -> T:
         try:
@@ -248,11 +277,13 @@ class ProgramService(Application):
         """Enrol a parent of the programme's school (optionally for one of their children)."""
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
-            parent = self.parent(parent_id, actor)
-            if child_id is not None:
-                parent.child(child_id)
+            with self._borrowed(Parent, "parent", parent_id) as parent:
+                actor.ensure_may_see(parent.school, "parent", parent_id)
+                if child_id is not None:
+                    parent.child(child_id)
+                parent_school = parent.school
             program.enroll(
-                parent_id=parent_id, parent_school=parent.school, child_id=child_id,
+                parent_id=parent_id, parent_school=parent_school, child_id=child_id,
                 enrolled_on=enrolled_on or today(), actor=actor.name,
             )
             trial.allocate(self.seeds, program, parent, child_id, actor.name)  # a trial's next slot, if any
@@ -352,9 +383,10 @@ class ProgramService(Application):
         """Record who was present, absent or excused (afgemeld); a different status is a correction."""
         def command() -> Session:
             session = self._get(Session, "session", session_id)
-            program = self._scoped_program_of(session, actor)
-            program.ensure_open()
-            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            with self._borrowed(TrainingProgram, "programme", session.program_id) as program:
+                actor.ensure_may_see(program.school, "session", session.id)
+                program.ensure_open()
+                program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_attendance(records, actor=actor.name)
             self._save(session)
             return session
@@ -366,9 +398,10 @@ class ProgramService(Application):
         """Record who did this session's homework with their child."""
         def command() -> Session:
             session = self._get(Session, "session", session_id)
-            program = self._scoped_program_of(session, actor)
-            program.ensure_open()
-            program.ensure_enrolled_on(session.date, [p for p, _ in records])
+            with self._borrowed(TrainingProgram, "programme", session.program_id) as program:
+                actor.ensure_may_see(program.school, "session", session.id)
+                program.ensure_open()
+                program.ensure_enrolled_on(session.date, [p for p, _ in records])
             session.record_homework(records, actor=actor.name)
             self._save(session)
             return session

@@ -6,10 +6,14 @@
 (b) through HTTP against a real `betrokken serve` (waitress) subprocess on loopback: 16
     concurrent clients PUT /api/v1/sessions/{id}/attendance with 30 records each;
 (c) eventsourcing's bare `app.save()` of the same number of events, in the same shape (the
-    floor: what the library and SQLite cost without our rules, loads and checks).
+    floor: what the library and SQLite cost without our rules, loads and checks);
+(d) the same on PostgreSQL (an embedded server, durability on): the service, HTTP at 16 clients,
+    and one request at a time against SQLite's;
+(e) 1 vs 2 `betrokken serve` processes on one store;
+(f) a long history: 1,000 enrolments in a row, then commands on the 1,000-event programme.
 
-Usage: .venv/bin/python benchmarks/commands.py [--roll-calls 400] [--single 800] [--http 800]
-Prints a markdown table with the machine it ran on."""
+Usage: .venv/bin/python benchmarks/commands.py [--roll-calls 400] [--single 800] [--http 800] [--skip-postgres]
+Prints a markdown table with the machine it ran on, and each goal of issue 11 against it."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, time as clock_time, timedelta
 from pathlib import Path
@@ -38,8 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 from application.clock import SCHOOL_TZ  # noqa: E402
 from adapters.config import StoreConfig  # noqa: E402
-from betrokken.system import open_service  # noqa: E402
 from application.programs import ProgramService  # noqa: E402
+from benchmarks.history import History, bench_history, open_for_bench  # noqa: E402
+from benchmarks.postgres import embedded_postgres  # noqa: E402
 from betrokken.system import open_system  # noqa: E402
 
 GROUP = 30
@@ -57,12 +63,19 @@ class Row:
     seconds: float
     p50_ms: float | None = None
     p95_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.commands / self.seconds
 
     def cells(self) -> list[str]:
-        lat = "" if self.p50_ms is None else f"{self.p50_ms:.1f} / {self.p95_ms:.1f}"
+        lat = "" if self.p50_ms is None else f"{self.p50_ms:.1f} / {self.p95_ms:.1f} / {self.p99_ms:.1f}"
         return [
             self.what, f"{self.commands:,}", f"{self.events:,}", f"{self.seconds:.2f}",
-            f"{self.commands / self.seconds:,.0f}", f"{self.events / self.seconds:,.0f}", lat,
+            f"{self.rate:,.0f}", f"{self.events / self.seconds:,.0f}", lat,
+            "" if self.errors is None else str(self.errors),
         ]
 
 
@@ -101,16 +114,11 @@ def roll_call(rng: random.Random, parents: list[UUID]) -> list[tuple[UUID, str]]
 
 # -- (a) through the service ----------------------------------------------------------------------
 
-def bench_service(data_dir: Path, roll_calls: int, single: int, projector: bool = True) -> list[Row]:
+def bench_service(config: StoreConfig, roll_calls: int, single: int, projector: bool = True, label: str = "") -> list[Row]:
     """Roll calls of 30 and one-event commands, one after another, in this process; with the
     composition root's in-process projector following every save (as `betrokken serve` runs),
     or with the bare service (projections left to catch up later)."""
-    if projector:
-        system = open_system(StoreConfig(data_dir=data_dir))
-        service, close = system.service, system.close
-    else:
-        service = open_service(StoreConfig(data_dir=data_dir))
-        close = service.close
+    service, close = open_for_bench(config, projector)
     try:
         s = stage(service, roll_calls + single)
         rng = random.Random(1)
@@ -125,7 +133,7 @@ def bench_service(data_dir: Path, roll_calls: int, single: int, projector: bool 
         small = time.perf_counter() - started
     finally:
         close()
-    how = "service + projector" if projector else "service alone"
+    how = ("service + projector" if projector else "service alone") + label
     return [
         Row(f"(a) {how}: roll call of {GROUP} parents", roll_calls, roll_calls * GROUP, big),
         Row(f"(a) {how}: one-event command (roll call of 1)", single, single, small),
@@ -196,20 +204,23 @@ def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[st
     raise RuntimeError("betrokken serve did not report its address within 60 s")
 
 
-def bench_http(data_dir: Path, requests_total: int, clients: int, threads: int) -> list[Row]:
-    """16 clients (threads, each its own keep-alive connection) PUT roll calls of 30."""
+def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: int, servers: int = 1) -> Row:
+    """`clients` clients (threads, each its own keep-alive connection, spread over `servers`
+    server processes on the same store) PUT roll calls of 30; every answer but 200 is an error."""
     import requests
 
-    env = {**os.environ, "BETROKKEN_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "BETROKKEN_DATA_DIR": str(config.data_dir)}
     env.pop("BETROKKEN_DATABASE_URL", None)
-    system = open_system(StoreConfig(data_dir=data_dir))
+    if config.database_url:
+        env["BETROKKEN_DATABASE_URL"] = config.database_url
+    system = open_system(config)
     try:
         s = stage(system.service, requests_total)
     finally:
         system.close()
     cli(env, "users", "add", "bench", "--role", "admin", "--password-stdin", stdin="bench-wachtwoord-123\n")
     token = cli(env, "users", "token", "bench").strip().splitlines()[-1].strip()
-    server, base = start_server(env, threads)
+    started_servers = [start_server(env, threads) for _ in range(servers)]
     rng = random.Random(3)
     work = [(sid, {"records": [{"parent_id": str(p), "status": st} for p, st in roll_call(rng, s.parents)]})
             for sid in s.sessions]
@@ -217,22 +228,28 @@ def bench_http(data_dir: Path, requests_total: int, clients: int, threads: int) 
     failures: list[str] = []
     lock = threading.Lock()
 
-    def client(share: list[tuple[UUID, dict]]) -> None:
+    def client(base: str, share: list[tuple[UUID, dict]]) -> None:
         with requests.Session() as http:
             http.headers["Authorization"] = f"Bearer {token}"
             for session_id, body in share:
                 t0 = time.perf_counter()
-                answer = http.put(f"{base}/api/v1/sessions/{session_id}/attendance", json=body, timeout=60)
+                try:
+                    answer = http.put(f"{base}/api/v1/sessions/{session_id}/attendance", json=body, timeout=60)
+                    failure = "" if answer.status_code == 200 else f"{answer.status_code} {answer.text[:200]}"
+                except requests.RequestException as exc:
+                    failure = repr(exc)
                 took = time.perf_counter() - t0
                 with lock:
                     latencies.append(took)
-                    if answer.status_code != 200:
-                        failures.append(f"{answer.status_code} {answer.text[:200]}")
+                    if failure:
+                        failures.append(failure)
 
     try:
-        with requests.Session() as warm:  # one request first, so start-up is not measured
-            warm.get(f"{base}/api/v1/openapi.json", timeout=30)
-        workers = [threading.Thread(target=client, args=(work[i::clients],)) for i in range(clients)]
+        bases = [base for _, base in started_servers]
+        for base in bases:
+            with requests.Session() as warm:  # one request first, so start-up is not measured
+                warm.get(f"{base}/api/v1/openapi.json", timeout=30)
+        workers = [threading.Thread(target=client, args=(bases[i % servers], work[i::clients])) for i in range(clients)]
         started = time.perf_counter()
         for w in workers:
             w.start()
@@ -240,17 +257,22 @@ def bench_http(data_dir: Path, requests_total: int, clients: int, threads: int) 
             w.join(timeout=600)
         seconds = time.perf_counter() - started
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server, _ in started_servers:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
     if failures:
-        raise RuntimeError(f"{len(failures)} of {requests_total} requests failed, e.g. {failures[0]}")
+        print(f"{len(failures)} of {requests_total} requests failed, e.g. {failures[0]}", file=sys.stderr)
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100)
-    return [Row(f"(b) HTTP: {clients} clients, PUT attendance of {GROUP} (waitress, {threads} threads)",
-                requests_total, requests_total * GROUP, seconds, p50_ms=q[49], p95_ms=q[94])]
+    where = "PostgreSQL" if config.database_url else "SQLite"
+    processes = "1 process" if servers == 1 else f"{servers} processes"
+    return Row(f"(b) HTTP, {where}: {clients} client{'s' if clients > 1 else ''}, PUT attendance of {GROUP} "
+               f"({processes}, waitress {threads} threads)",
+               requests_total, requests_total * GROUP, seconds, p50_ms=q[49], p95_ms=q[94], p99_ms=q[98],
+               errors=len(failures))
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -263,15 +285,68 @@ def machine() -> str:
         pass
     from importlib.metadata import version
 
+    import psycopg
+
     return (f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, eventsourcing {version('eventsourcing')}, {platform.system()} {platform.release()}")
+            f"SQLite {sqlite3.sqlite_version}, eventsourcing {version('eventsourcing')}, "
+            f"psycopg {version('psycopg')} ({psycopg.pq.__impl__}), {platform.system()} {platform.release()}")
 
 
 def table(rows: list[Row]) -> str:
-    head = ["what", "commands", "events", "seconds", "commands/s", "events/s", "latency p50 / p95 (ms)"]
+    head = ["what", "commands", "events", "seconds", "commands/s", "events/s", "latency p50 / p95 / p99 (ms)", "errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def _latency_row(what: str, ms: list[float]) -> Row:
+    q = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
+    return Row(what, len(ms), len(ms), sum(ms) / 1000, p50_ms=statistics.median(ms), p95_ms=q[94], p99_ms=q[98])
+
+
+def history_rows(h: History, where: str) -> list[Row]:
+    """The long-history figures as rows: the enrolments in a row, then commands on the long programme."""
+    n = len(h.enrolments)
+    return [
+        _latency_row(f"(f) {where}: {n:,} enrolments in a row (p50 around the 10th / the {n:,}th: "
+                     f"{h.window(10):.1f} / {h.window(n):.1f} ms)", h.enrolments),
+        _latency_row(f"(f) {where}: enrolments on the {h.events:,}-event programme (warm)", h.warm),
+        _latency_row(f"(f) {where}: roll calls of one parent, sessions of the {h.events:,}-event programme (warm)",
+                     h.roll_calls),
+        _latency_row(f"(f) {where}: the same, cold (a fresh process replays the {h.events:,} events)", [h.cold_ms]),
+    ]
+
+
+def goals(rows: dict[str, Row], history: History) -> list[str]:
+    """Each goal of issue 11 against this run's figures (the long history as `betrokken serve` runs
+    it: with the projector following the saves)."""
+    out = []
+
+    def goal(name: str, figure: str, met: bool) -> None:
+        out.append(f"- {name}: {figure} — {'met' if met else 'NOT met'}")
+
+    http, floor = rows.get("http"), rows["floor"]
+    if http is not None:
+        share = http.rate / floor.rate
+        goal("HTTP PUT of 30 at 16 clients vs bare save() of 30 events (≥ 35%)",
+             f"{http.rate:,.0f} vs {floor.rate:,.0f}/s = {share:.0%}", share >= 0.35)
+        goal("its p95 (≤ 100 ms)", f"{http.p95_ms:.0f} ms", (http.p95_ms or 0) <= 100)
+    one_sqlite, one_pg = rows.get("one-sqlite"), rows.get("one-pg")
+    if one_sqlite is not None and one_pg is not None:
+        ratio = (one_pg.p50_ms or 0) / (one_sqlite.p50_ms or 1)
+        goal("one request at a time, PostgreSQL vs SQLite (≤ 1.3×)",
+             f"p50 {one_pg.p50_ms:.1f} vs {one_sqlite.p50_ms:.1f} ms = {ratio:.2f}×", ratio <= 1.3)
+    roll, enrol = statistics.median(history.roll_calls), statistics.median(history.warm)
+    goal("a command on a 1,000-event programme (≤ 5 ms)",
+         f"p50 roll call {roll:.1f} ms, enrolment {enrol:.1f} ms warm; a roll call cold {history.cold_ms:.0f} ms",
+         max(roll, enrol) <= 5)
+    tenth, last = history.window(10), history.window(len(history.enrolments))
+    goal("1,000 enrolments in a row (the 1,000th as fast as the 10th)", f"{tenth:.1f} ms vs {last:.1f} ms",
+         last <= tenth * 1.5)
+    two, one = rows.get("http-2"), rows.get("http")
+    if two is not None and one is not None:
+        out.append(f"- 2 server processes vs 1: {two.rate:,.0f} vs {one.rate:,.0f} requests/s ({two.rate / one.rate:.2f}×)")
+    return out
 
 
 def main() -> None:
@@ -279,28 +354,55 @@ def main() -> None:
     parser.add_argument("--roll-calls", type=int, default=400, help="roll calls of 30 through the service")
     parser.add_argument("--single", type=int, default=800, help="one-event commands through the service")
     parser.add_argument("--http", type=int, default=800, help="HTTP roll calls of 30 in all")
+    parser.add_argument("--one", type=int, default=200, help="HTTP roll calls of 30 sent one at a time")
+    parser.add_argument("--enrolments", type=int, default=1000, help="enrolments in a row on one programme")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads (betrokken serve's default: 8)")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows: list[Row] = []
+    named: dict[str, Row] = {}
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="betrokken-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="betrokken-bench-") as tmp, ExitStack() as stack:
         root = Path(tmp)
+        sqlite = lambda name: StoreConfig(data_dir=root / name)  # noqa: E731
+        new_database = None if args.skip_postgres else stack.enter_context(embedded_postgres())
+        pg = lambda name: StoreConfig(data_dir=root / name, database_url=new_database())  # noqa: E731
         print(f"(a) service ({args.roll_calls} roll calls of {GROUP}, {args.single} one-event commands) ...", file=sys.stderr)
-        rows += bench_service(root / "service", args.roll_calls, args.single, projector=True)
-        rows += bench_service(root / "bare-service", args.roll_calls, args.single, projector=False)
+        rows += bench_service(sqlite("service"), args.roll_calls, args.single, projector=True)
+        rows += bench_service(sqlite("bare-service"), args.roll_calls, args.single, projector=False)
+        if new_database is not None:
+            rows += bench_service(pg("pg-service"), args.roll_calls, args.single, projector=True, label=", PostgreSQL")
         if not args.skip_http:
             print(f"(b) HTTP ({args.http} PUTs from {args.clients} clients) ...", file=sys.stderr)
-            try:
-                rows += bench_http(root / "http", args.http, args.clients, args.server_threads)
-            except Exception as exc:  # the table still shows (a) and (c)
-                notes.append(f"(b) HTTP not measured: {exc}")
+            runs = [("http", sqlite("http"), args.http, args.clients, 1), ("http-2", sqlite("http-2"), args.http, args.clients, 2),
+                    ("one-sqlite", sqlite("one"), args.one, 1, 1)]
+            if new_database is not None:
+                runs += [("http-pg", pg("http-pg"), args.http, args.clients, 1), ("one-pg", pg("one-pg"), args.one, 1, 1)]
+            for name, config, total, clients, servers in runs:
+                try:
+                    named[name] = bench_http(config, total, clients, args.server_threads, servers)
+                    rows.append(named[name])
+                except Exception as exc:  # the table still shows the rest
+                    notes.append(f"(b) {name} not measured: {exc}")
+        print(f"(f) {args.enrolments} enrolments in a row ...", file=sys.stderr)
+        rows += history_rows(bench_history(sqlite("history-alone"), args.enrolments, projector=False), "SQLite, service alone")
+        history = bench_history(sqlite("history"), args.enrolments)
+        rows += history_rows(history, "SQLite, service + projector")
+        if new_database is not None:
+            rows += history_rows(bench_history(pg("pg-history"), args.enrolments), "PostgreSQL, service + projector")
         print("(c) floor ...", file=sys.stderr)
-        rows += bench_floor(root / "floor.sqlite", args.roll_calls, args.single)
+        floor = bench_floor(root / "floor.sqlite", args.roll_calls, args.single)
+        rows += floor
+        named["floor"] = floor[0]
     print(f"Machine: {machine()}\n")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
+    print(f"Load average (1 min) at the start / the end: {load_before:.1f} / {os.getloadavg()[0]:.1f}\n")
     print(table(rows))
+    print("\nGoals (issue 11):")
+    print("\n".join(goals(named, history)))
     for note in notes:
         print(f"\n{note}")
 
