@@ -350,6 +350,8 @@ def fill_demo(service: ProgramService, seed: int = DEFAULT_SEED, progress: Calla
     builder = DemoBuilder(service, seed)
     summary = builder.build()
     run_trial(builder, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
+    # What is left to do once the trial ran too (its roll calls leave absences of their own).
+    summary.planted_missing_roll_calls, summary.planted_absences = left_to_do(service, builder.actor)
     summary.events = (service.recorder.max_notification_id() or 0) - before
     return summary
 
