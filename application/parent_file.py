@@ -2,21 +2,25 @@
 payout history: read from the events themselves, so nothing the history holds is left out.
 
 The report gathers the parent's own events (details, children, results, corrections, erasure
-requests) and every event of a programme or session that names them (enrolments, withdrawals,
+requests, messages with their outcomes) and every event of a programme or session that names them (enrolments, withdrawals,
 roll calls, homework, payouts and their reversals, home visits), each with its type, time and
 actor; beside them the current details, children, programmes with their figures, and who read
 the parent's data (the read log). Producing it is itself recorded (Parent.AccessReportProduced)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
 
 from application.actor import SYSTEM, Actor
 from application.history import History, event_record, jsonable
+from application.messages import Messages
 from application.programs import ProgramService
 from application.stored import domain_event
+from domain.errors import NotFoundError
+from domain.message import mailbox_id
 from domain.parent import Parent
 
 Reads = Callable[[UUID], list[dict[str, Any]]]
@@ -32,6 +36,9 @@ def facts_about(service: ProgramService, parent: Parent) -> list[dict[str, Any]]
     history = History(service)
     pid = str(parent.id)
     found = [{"aggregate_id": pid, "aggregate": "Parent", **r} for r in history.events_of(parent.id)["events"]]
+    mailbox = mailbox_id(parent.id)  # the messages to the parent, their outcomes and preferences
+    with suppress(NotFoundError):  # a parent never written to has no mailbox
+        found += [{"aggregate_id": str(mailbox), "aggregate": "Mailbox", **r} for r in history.events_of(mailbox)["events"]]
     for program_id in service.directory.programs_of(frozenset({parent.school})):
         program = service.program(program_id)
         if not program.was_enrolled(parent.id):
@@ -100,7 +107,7 @@ def access_report(service: ProgramService, parent_id: UUID, *, reads: Reads | No
                      for f in facts if f["type"] == "Session.HomeworkRecorded"],
         "assessments": [jsonable(a) for a in parent.assessments],
         "payouts": payout_history(service, parent_id, actor),
-        "messages": [],  # this version sends no messages to parents: none are held
+        "messages": [jsonable(m) for m in Messages(service).of_parent(parent_id, actor)],
         "history": facts,
         "reads": reads(parent_id) if reads else [],
     }

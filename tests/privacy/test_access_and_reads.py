@@ -66,6 +66,8 @@ def test_the_access_report_of_a_demo_parent_holds_every_fact_of_their_history(ap
     system = api.app.extensions["betrokken"]
     program = api.service.programs()[0]
     parent_id = next(p for p in program.enrolled_parents() if any(x.parent_id == p for x in program.payouts))
+    written = api.post("/messages", {"parent_ids": [str(parent_id)], "purpose": "aanmoedigen", "text": "Goed bezig, {naam}!"})
+    assert written.status_code == 201, written.json
     assert api.get(f"/parents/{parent_id}/access-report", user="staff").status_code == 403
     assert api.get(f"/parents/{parent_id}/access-report", user="auditor").status_code == 403
     r = api.get(f"/parents/{parent_id}/access-report", user="admin")
@@ -74,6 +76,10 @@ def test_the_access_report_of_a_demo_parent_holds_every_fact_of_their_history(ap
     shown = api.get(f"/parents/{parent_id}", user="admin").json
     assert report["details"]["name"] == shown["name"] and len(report["children"]) == len(shown["children"])
     assert report["payouts"] and report["attendance"] and report["programmes"]
+    # the message written to the parent, its text as they read it, and its events in the history
+    [message] = report["messages"]
+    assert (message["purpose"], message["status"]) == ("aanmoedigen", "queued") and shown["name"] in message["text"]
+    assert {f["type"] for f in report["history"] if f["aggregate"] == "Mailbox"} >= {"Mailbox.Opened", "Mailbox.Queued"}
     # every event of the parent, and every event of a programme or session naming them, is in it
     in_report = {(f["aggregate_id"], f["version"]) for f in report["history"]}
     own = api.get(f"/audit/aggregates/{parent_id}/events", user="admin").json["events"]

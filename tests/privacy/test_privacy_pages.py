@@ -79,7 +79,11 @@ def test_the_access_report_page_is_dutch_printable_and_for_admins(api: Api, earn
     p = earning
     admin = signed_in(api, "admin")
     page = admin.get(f"/parents/{p['parent']}/access-report").get_data(as_text=True)
+    assert "Er zijn geen berichten aan deze ouder bewaard." in page
+    assert api.post("/messages", {"parent_ids": [p["parent"]], "purpose": "informeren", "text": "Beste {naam}, tot dinsdag"}).status_code == 201
+    page = admin.get(f"/parents/{p['parent']}/access-report").get_data(as_text=True)
     assert "Inzageoverzicht persoonsgegevens" in page and "Fatima Yilmaz" in page
+    assert "Beste Fatima Yilmaz, tot dinsdag" in page and "geen berichten" not in page
     assert "Uitbetalingen" in page and "Geschiedenis" in page and "Parent.Registered" in page
     assert signed_in(api, "staff").get(f"/parents/{p['parent']}/access-report").status_code == 403
     reads = api.get(f"/audit/reads?parent_id={p['parent']}&user=admin", user="auditor").json["items"]
