@@ -1,7 +1,8 @@
-"""An in-process index of which parents, programmes and sessions exist, and where they belong.
+"""An in-process index of which parents, programmes and sessions exist, where they belong, and
+which erasure requests are held.
 
 The event store answers "give me aggregate X" but not "which programmes does school 12AB
-run". The directory reads only the creation events (by topic, from the position it last saw),
+run". The directory reads only the creation events (and the erasure requests' outcomes) (by topic, from the position it last saw),
 so it stays current with writes from any process at the cost of one indexed range query.
 It reads the events with their personal fields still sealed: where a parent belongs is never
 behind a key (a key this host cannot open leaves the listing and the scoping intact).
@@ -12,6 +13,7 @@ thread iterates a dict while another's refresh adds to it."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from uuid import UUID
@@ -38,6 +40,7 @@ class Directory:
     programs: dict[UUID, str] = field(default_factory=dict)
     sessions: dict[UUID, list[UUID]] = field(default_factory=dict)
     schools: dict[str, UUID] = field(default_factory=dict)  # BRIN -> the register's aggregate
+    held: dict[UUID, date] = field(default_factory=dict)  # erasure requests held, until when
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -47,6 +50,9 @@ class Directory:
             get_topic(TrainingProgram.Created): self._program,
             get_topic(Session.Scheduled): self._session,
             get_topic(School.Registered): self._school,
+            get_topic(Parent.ErasureHeld): self._held,
+            get_topic(Parent.ErasureRefused): self._request_ended,
+            get_topic(Parent.Erased): self._request_ended,
         }
 
     def refresh(self) -> None:
@@ -79,6 +85,21 @@ class Directory:
 
     def _school(self, e: School.Registered) -> None:
         self.schools[e.brin] = e.originator_id
+
+    def _held(self, e: Parent.ErasureHeld) -> None:
+        self.held[e.originator_id] = e.until
+
+    def _request_ended(self, e: Parent.ErasureRefused | Parent.Erased) -> None:
+        self.held.pop(e.originator_id, None)
+
+    def erasures_due(self, schools: frozenset[str] | None, on: date) -> list[tuple[UUID, date]]:
+        """Held erasure requests whose date has passed (on or before `on`) at these schools: back
+        on the to-do list until the sweep (or an admin) erases the parent or refuses the request."""
+        with self.lock:
+            self._refresh()
+            return sorted(((p, until) for p, until in self.held.items()
+                           if until <= on and (schools is None or self.parents.get(p) in schools)),
+                          key=lambda x: (x[1], str(x[0])))
 
     def programs_of(self, schools: frozenset[str] | None) -> list[UUID]:
         """The programmes of these schools (all when None), in order of creation."""

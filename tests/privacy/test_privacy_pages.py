@@ -106,3 +106,20 @@ def test_staff_correct_or_withdraw_a_result_and_start_the_school_year_on_forms(a
     assert r.status_code == 302
     assert api.get(f"/parents/{p['parent']}").json["children"][0]["group"] == 5
     assert post(staff, "/school-year", {"school": "34CD", "on": "2026-08-31"}).status_code == 422  # not a choice
+
+
+def test_a_held_erasure_request_comes_back_on_the_admins_to_do_page_when_its_date_passes(api: Api) -> None:
+    from datetime import date, timedelta
+    from uuid import UUID
+
+    waiting, due = api.parent(name="Wacht Nog"), api.parent(name="Nu Aan De Beurt")
+    corrections = api.service.corrections
+    corrections.hold_erasure(UUID(waiting["id"]), until=date.today() + timedelta(days=30), hold="decision", reason="verzoek")
+    corrections.hold_erasure(UUID(due["id"]), until=date.today() - timedelta(days=1), hold="decision", reason="verzoek")
+    page = signed_in(api, "admin").get("/te-doen").get_data(as_text=True)
+    assert "Aangehouden verzoeken om gegevens te wissen" in page
+    assert f"/parents/{due['id']}" in page and "Nu Aan De Beurt" in page and f"/parents/{waiting['id']}" not in page
+    assert "Aangehouden verzoeken" not in signed_in(api, "staff").get("/te-doen").get_data(as_text=True)
+    corrections.refuse_erasure(UUID(due["id"]), refusal="geschil", reason="verzoek")
+    page = signed_in(api, "admin").get("/te-doen").get_data(as_text=True)
+    assert f"/parents/{due['id']}" not in page and "Geen aangehouden verzoek om te wissen is aan de beurt." in page

@@ -28,7 +28,7 @@ from web.dutch_fields import DutchDateField as DateField
 from web.forms import CsrfOnlyForm, MultiCheckboxField, choices
 from web.staff.form_command import run_form
 from web.staff import bp
-from web.staff.access import actor, ensure, requires, system
+from web.staff.access import actor, ensure, may, requires, system
 from web.staff.form_command import done
 
 KIND_NAMES = (  # domain/templates.py's labels, listed here so the catalogue translates them
@@ -70,8 +70,11 @@ def todo() -> ResponseReturnValue:
     programs = {str(p.id): p for p in service.programs(actor())}
     listed = {x["parent_id"] for key in ("consecutive_absences", "overdue_home_visits", "outstanding_payouts",
                                           "failed_messages") for x in lists[key]}
+    # Admins decide erasure requests: a held one comes back here once its date has passed.
+    erasures = service.directory.erasures_due(actor().schools, today_in_nl()) if may("erase") else []
+    listed |= {str(p) for p, _ in erasures}
     names = {pid: service.parent(UUID(pid), actor()).name for pid in listed}  # only the parents listed
-    return render_template("staff/todo.html", lists=lists, programs=programs, names=names)
+    return render_template("staff/todo.html", lists=lists, programs=programs, names=names, erasures=erasures)
 
 
 # -- vandaag ---------------------------------------------------------------------------------
