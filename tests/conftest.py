@@ -20,6 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from adapters.config import StoreConfig
+from tests.helpers.api_client import Api, open_api
 from tests.helpers.hashing import CHEAP_HASHER
 from tests.helpers.processes import Processes
 
@@ -135,3 +136,19 @@ def postgres_store(tmp_path: Path, postgres_server) -> StoreConfig:
 def store(request: pytest.FixtureRequest) -> Iterator[StoreConfig]:
     """The store, once on a SQLite file and once on PostgreSQL."""
     yield request.getfixturevalue(f"{request.param}_store")
+
+
+@pytest.fixture
+def api(sqlite_store: StoreConfig) -> Iterator[Api]:
+    """The API (a web app in this process) on a SQLite data directory in tmp_path."""
+    opened = open_api(sqlite_store)
+    yield opened
+    opened.app.extensions["betrokken"].close()
+
+
+@pytest.fixture
+def any_api(store: StoreConfig) -> Iterator[Api]:
+    """The API once on SQLite and once on PostgreSQL."""
+    opened = open_api(store)
+    yield opened
+    opened.app.extensions["betrokken"].close()
