@@ -1,5 +1,6 @@
 """Liveness and readiness for load balancers and orchestrators: `GET /healthz` (the process
-serves) and `GET /readyz` (the store answers and the projections can serve reads, with their lag).
+serves) and `GET /readyz` (the store answers and the projections can serve reads, with their lag),
+each also under `/api/v1` beside the API.
 
 Neither needs a sign-in, and neither says anything about parents, users or figures: only
 `store`, `projections_lag` and, when not ready, the reason."""
@@ -17,12 +18,14 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@bp.get("/api/v1/healthz")  # also beside the API, whose paths clients have under /api/v1
 def healthz() -> Any:
     """200 while the process serves requests."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
+@bp.get("/api/v1/readyz")
 def readyz() -> Any:
     """200 `{store, projections_lag}` when the store answers and the projections can catch up;
     503 with the reason otherwise (the store unreachable, the log's seals broken)."""

@@ -12,8 +12,16 @@ from tests.helpers.api_client import Api
 
 
 def test_healthz_answers_without_a_sign_in(any_api: Api) -> None:
-    r = any_api.client.get("/healthz")
-    assert r.status_code == 200 and r.json == {"status": "ok"}
+    for path in ("/healthz", "/api/v1/healthz"):
+        r = any_api.client.get(path)
+        assert r.status_code == 200 and r.json == {"status": "ok"}, path
+
+
+def test_readyz_answers_beside_the_api_too(any_api: Api) -> None:
+    any_api.app.extensions["betrokken"].projections.catch_up()
+    for path in ("/readyz", "/api/v1/readyz"):
+        r = any_api.client.get(path)
+        assert r.status_code == 200 and r.json == {"store": "ok", "projections_lag": 0}, path
 
 
 def test_readyz_reports_the_lag_of_events_another_process_wrote(any_api: Api, store: StoreConfig) -> None:
