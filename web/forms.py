@@ -319,8 +319,15 @@ class EnrolForm(FlaskForm):
     """Enrol a parent of the programme's school."""
 
     parent_id = SelectField(_l("Ouder"), [InputRequired(message=_l("Kies een ouder."))], choices=[])
-    child_id = SelectField(_l("Voor kind (niet verplicht)"), choices=[])
+    # Named as the API's one-child field: each ticked child is sent as one child_id value.
+    child_id = MultiCheckboxField(_l("Voor welke kinderen (niet verplicht)"), choices=[])
     enrolled_on = DateField(_l("Ingeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+    child_parent: dict[str, str] = {}
+    """Which parent each offered child belongs to; set by the page with the choices."""
+
+    def validate_child_id(self, field: Field) -> None:
+        if any(self.child_parent.get(c) != self.parent_id.data for c in field.data or []):
+            raise ValidationError(_l("Kies alleen kinderen van de gekozen ouder."))
 
 
 class WithdrawForm(FlaskForm):
