@@ -69,3 +69,12 @@ def test_the_assessment_form_offers_the_parents_children_by_name(app: Flask, wor
     select = select[:select.index("</select>")]
     assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == ["Amira (groep 6)", "Yusuf (groep 3)"]
 
+
+
+def test_in_english_a_new_parent_is_registered_and_the_picker_speaks_english(app: Flask, world: World, client_as) -> None:
+    client = client_as("trainer")
+    post(client, "/language", {"lang": "en", "next": "/"})
+    response = post(client, "/parents/new", {"school": "12AB", "name": "Sara Jansen", "phone": "06 1234 5678"}, follow=True)
+    assert "Sara Jansen has been registered." in response.get_data(as_text=True)
+    page = client.get(f"/programs/{world.program_id}/enrolments/new").get_data(as_text=True)
+    assert "Search for a parent by name" in page and "For which children (optional)" in page
