@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, IntegerField, TimeField
+from wtforms import DateField, Field, IntegerField, TimeField
+from wtforms.form import BaseForm
 from wtforms.validators import StopValidation
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
@@ -25,13 +26,11 @@ def first_reading(text: str, formats: list[str]) -> datetime | None:
     return None
 
 
-class ReadOrStop:
+class ReadOrStop(Field):
     """A field whose input could not be read says only that, and what it expects: its other
     checks (a range, "required") would add a second message about the same mistake."""
 
-    process_errors: list[Any]
-
-    def pre_validate(self, form: Form) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         if self.process_errors:
             raise StopValidation()  # no message of its own: the reading's message is the one
 

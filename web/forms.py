@@ -59,7 +59,7 @@ PAYOUT_LABELS = {"cash": _l("Contant"), "education_fund": _l("Onderwijsfonds")}
 PAYOUT_CHOICES = choices((method, PAYOUT_LABELS[method]) for method in PAYOUT_METHODS)
 
 
-class DecimalCommaField(ReadOrStop, Field):
+class DecimalCommaField(ReadOrStop):
     """A number typed with a decimal comma or point (`7,5` or `7.5`)."""
 
     widget = TextInput()  # as StringField's
