@@ -45,6 +45,8 @@ def test_a_parent_is_enrolled_for_two_children_on_the_form(app: Flask, world: Wo
     assert response.status_code == 302
     enrolment = service.program(world.program_id).current_enrolment(ayse.id)
     assert enrolment is not None and set(enrolment.child_ids) == {elif_, can}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Elif (groep 5), Can (groep 2)" in page  # the programme's list names both
 
 
 def test_another_parents_child_is_refused_with_what_was_chosen_kept(app: Flask, world: World, client_as) -> None:
