@@ -17,10 +17,9 @@ from openpyxl.styles import Font
 
 from application.clock import SCHOOL_TZ
 from web.staff import bp
-from web.staff.access import actor, may, requires
-from web.staff.downloads import _table
+from web.staff.access import requires
+from web.staff.downloads import attachment, program_table
 from web.staff.excel_downloads import headers
-from web.staff.present import program_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
@@ -73,8 +72,5 @@ def workbook(title: str, columns: list[str], rows: list[list[Any]]) -> bytes:
 @requires("figures")
 def program_xlsx(program_id: UUID, table: str) -> Response:
     """One of the programme page's tables as an Excel workbook."""
-    page = program_page(program_id, actor(), names=may("records"))
-    columns, rows = _table(page, table)
-    filename = f"programma-{str(program_id)[:8]}-{table}.xlsx"
-    return Response(workbook(table, columns, rows), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    columns, rows = program_table(program_id, table)
+    return attachment(workbook(table, columns, rows), XLSX, f"programma-{str(program_id)[:8]}-{table}.xlsx")
