@@ -28,6 +28,12 @@ def test_the_enrolment_picker_searches_and_follows_the_chosen_parent(browser, se
         page.goto(f"{server.url}/programs/new")
         page.get_by_label("Naam programma").fill("Kiezen en zoeken")
         page.get_by_role("button", name="Programma aanmaken").click()
+        program_url = page.url
+        page.goto(f"{program_url}/enrolments/many")  # the list of many parents searches too
+        page.get_by_label("Zoek een ouder op naam").fill("jan")
+        expect(page.get_by_label("Ayşe Yılmaz")).to_be_hidden()
+        expect(page.get_by_label("Sara Jansen")).to_be_visible()
+        page.goto(program_url)
         page.get_by_role("link", name="Ouder inschrijven").click()
 
         expect(page.get_by_text("Kies eerst een ouder")).to_be_visible()  # no parent yet: no children

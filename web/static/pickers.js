@@ -1,17 +1,20 @@
 // Pickers that search and follow each other (a script file of our own: the Content-Security-Policy
 // allows no inline script). Without it the form still works: every option shows, the server checks.
-//   <input data-search-for="ID">          hides the options of <select id="ID"> not matching the text
+//   <input data-search-for="ID">          hides the options of <select id="ID">, or the items of
+//                                         <ul id="ID"> (a list of checkboxes), not matching the text
 //   <li data-parent="PID"> in [data-children-of="ID"]  shown only while <select id="ID"> has PID chosen
 (function () {
   function norm(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
   function search(input) {
-    var select = document.getElementById(input.getAttribute("data-search-for"));
-    if (!select) return;
+    var target = document.getElementById(input.getAttribute("data-search-for"));
+    if (!target) return;
     var wanted = norm(input.value.trim());
-    Array.prototype.forEach.call(select.options, function (option) {
-      option.hidden = option.value !== "" && wanted !== "" && norm(option.text).indexOf(wanted) === -1;
+    var items = target.tagName === "SELECT" ? target.options : target.querySelectorAll("li");
+    Array.prototype.forEach.call(items, function (item) {
+      var label = item.tagName === "OPTION" ? item.text : item.textContent;
+      item.hidden = item.value !== "" && wanted !== "" && norm(label).indexOf(wanted) === -1;
     });
   }
   function follow(list) {
