@@ -273,20 +273,22 @@ class ProgramService(Application):
         child_id: UUID | None = None,
         enrolled_on: date | None = None,
         actor: Actor = SYSTEM,
+        child_ids: list[UUID] | None = None,
     ) -> TrainingProgram:
-        """Enrol a parent of the programme's school (optionally for one of their children)."""
+        """Enrol a parent of the programme's school (optionally for one or more of their children)."""
         def command() -> TrainingProgram:
             program = self.program(program_id, actor)
             with self._borrowed(Parent, "parent", parent_id) as parent:
                 actor.ensure_may_see(parent.school, "parent", parent_id)
-                if child_id is not None:
-                    parent.child(child_id)
+                for chosen in [*([child_id] if child_id is not None else []), *(child_ids or [])]:
+                    parent.child(chosen)  # one of this parent's children, or refused
                 parent_school = parent.school
             program.enroll(
                 parent_id=parent_id, parent_school=parent_school, child_id=child_id,
-                enrolled_on=enrolled_on or today(), actor=actor.name,
+                child_ids=child_ids or [], enrolled_on=enrolled_on or today(), actor=actor.name,
             )
-            trial.allocate(self.seeds, program, parent, child_id, actor.name)  # a trial's next slot, if any
+            first = program.current_enrolment(parent_id)
+            trial.allocate(self.seeds, program, parent, first.child_id if first else None, actor.name)  # a trial's next slot, if any
             self._save(program)
             return program
         return self._retrying(command, program_id)

@@ -41,6 +41,8 @@ class Enrolment:
     enrolled_on: date
     withdrawn_on: date | None = None
     reason: str | None = None
+    child_ids: tuple[UUID, ...] = ()
+    """Every child the parent takes part for; child_id is the first (its education fund, its trial stratum)."""
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,12 @@ class TrainingProgram(Aggregate):
         return None
 
     def enroll(
-        self, *, parent_id: UUID, parent_school: str, child_id: UUID | None, enrolled_on: date, actor: str
+        self, *, parent_id: UUID, parent_school: str, child_id: UUID | None, enrolled_on: date, actor: str,
+        child_ids: Iterable[UUID] = (),
     ) -> None:
-        """Enrol a parent of the programme's school; a parent already enrolled cannot be enrolled twice."""
+        """Enrol a parent of the programme's school, for none, one or several of their children;
+        a parent already enrolled cannot be enrolled twice."""
+        children = list(dict.fromkeys([*([child_id] if child_id is not None else []), *child_ids]))
         self.ensure_open()
         if parent_school != self.school:
             raise SchoolMismatchError(
@@ -161,11 +166,33 @@ class TrainingProgram(Aggregate):
                     f"a re-enrolment must start on or after the last withdrawal ({e.withdrawn_on})",
                     enrolled_on=enrolled_on.isoformat(),
                 )
-        self._parent_enrolled(parent_id=parent_id, child_id=child_id, enrolled_on=enrolled_on, actor=actor)
+        self._parent_enrolled(
+            parent_id=parent_id, child_id=children[0] if children else None, child_ids=children,
+            enrolled_on=enrolled_on, actor=actor,
+        )
 
-    @event("ParentEnrolled")
-    def _parent_enrolled(self, *, parent_id: UUID, child_id: UUID | None, enrolled_on: date, actor: str) -> None:
-        self.enrolments.setdefault(parent_id, []).append(Enrolment(parent_id, child_id, enrolled_on))
+    class ParentEnrolled(Aggregate.Event):
+        """A parent enrolled; since version 2 for any number of their children (child_ids), the
+        first of them still in child_id, so readers of version 1 keep working."""
+
+        class_version = 2
+        parent_id: UUID
+        child_id: UUID | None
+        child_ids: list[UUID]
+        enrolled_on: date
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Recorded when an enrolment named at most one child."""
+            state["child_ids"] = [state["child_id"]] if state.get("child_id") is not None else []
+
+    @event(ParentEnrolled)
+    def _parent_enrolled(
+        self, *, parent_id: UUID, child_id: UUID | None, child_ids: list[UUID], enrolled_on: date, actor: str
+    ) -> None:
+        self.enrolments.setdefault(parent_id, []).append(
+            Enrolment(parent_id, child_id, enrolled_on, child_ids=tuple(child_ids)))
 
     def withdraw(self, *, parent_id: UUID, withdrawn_on: date, reason: str, actor: str) -> None:
         """Withdraw (uitschrijven) an enrolled parent from a date on; what was earned is kept."""

@@ -7,7 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, TimeField
+from wtforms import DateField, Field, IntegerField, TimeField
+from wtforms.form import BaseForm
+from wtforms.validators import StopValidation
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 """ISO first: the browser's date picker sends it, and the field shows its value so."""
@@ -24,7 +26,35 @@ def first_reading(text: str, formats: list[str]) -> datetime | None:
     return None
 
 
-class DutchDateField(DateField):
+class ReadOrStop(Field):
+    """A field whose input could not be read says only that, and what it expects: its other
+    checks (a range, "required") would add a second message about the same mistake."""
+
+    def pre_validate(self, form: BaseForm) -> None:
+        if self.process_errors:
+            raise StopValidation()  # no message of its own: the reading's message is the one
+
+
+class WholeNumberField(ReadOrStop, IntegerField):
+    """A whole number, refused with a Dutch message that says what is expected."""
+
+    def __init__(self, label: Any = None, validators: Any = None, unreadable: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+        self.unreadable = unreadable or _l("Vul een heel getal in, bijvoorbeeld 3.")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(self.unreadable) from None
+
+
+class DutchDateField(ReadOrStop, DateField):
     """A date as the browser sends it or as typed in Dutch (01-12-2026, 1/12/2026)."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
@@ -39,7 +69,7 @@ class DutchDateField(DateField):
                 raise ValueError(_l("Vul een datum in, bijvoorbeeld 01-12-2026."))
 
 
-class DutchTimeField(TimeField):
+class DutchTimeField(ReadOrStop, TimeField):
     """A time as the browser sends it or as typed in Dutch (19.00, 19:00, 19u30)."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:

@@ -18,7 +18,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -29,10 +28,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from application.clock import SCHOOL_TZ, today
-from web.dutch_fields import DutchDateField as DateField, DutchTimeField as TimeField
+from web.dutch_fields import DutchDateField as DateField, DutchTimeField as TimeField, ReadOrStop, WholeNumberField
 from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
-    MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email,
+    MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email, is_phone,
 )
 from domain.templates import KINDS, TEMPLATES
 
@@ -40,6 +39,8 @@ from domain.templates import KINDS, TEMPLATES
 SelectChoice = getattr(wtforms.fields.choices, "SelectChoice", None)
 
 REQUIRED = _l("Vul dit veld in.")
+GROUP_EXPECTED = _l("Vul de groep van het kind in (1 tot en met 8).")
+PHONE_EXPECTED = _l("Vul een telefoonnummer in, bijvoorbeeld 06-12345678 of +31 6 12345678.")
 
 
 def required() -> InputRequired:
@@ -58,7 +59,7 @@ PAYOUT_LABELS = {"cash": _l("Contant"), "education_fund": _l("Onderwijsfonds")}
 PAYOUT_CHOICES = choices((method, PAYOUT_LABELS[method]) for method in PAYOUT_METHODS)
 
 
-class DecimalCommaField(Field):
+class DecimalCommaField(ReadOrStop):
     """A number typed with a decimal comma or point (`7,5` or `7.5`)."""
 
     widget = TextInput()  # as StringField's
@@ -66,6 +67,7 @@ class DecimalCommaField(Field):
     # overflowed the cents conversion (a 500).
     largest = Decimal(LARGEST_NUMBER)
     too_big = _l("Dat getal is te groot.")
+    unreadable = _l("Vul een getal in, bijvoorbeeld 7,5.")
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal"})
@@ -90,10 +92,10 @@ class DecimalCommaField(Field):
             self.data = Decimal(text)
         except InvalidOperation:
             self.data = None
-            raise ValueError(_l("Vul een getal in, bijvoorbeeld 7,5.")) from None
+            raise ValueError(self.unreadable) from None
         if not self.data.is_finite():
             self.data = None
-            raise ValueError(_l("Vul een getal in, bijvoorbeeld 7,5."))
+            raise ValueError(self.unreadable)
         if self.data.copy_abs() > self.largest:  # copy_abs: no context, so no Overflow
             self.data = None
             raise ValueError(self.too_big)
@@ -104,6 +106,7 @@ class EuroField(DecimalCommaField):
 
     largest = Decimal(MAX_CENTS) / 100
     too_big = _l("Een bedrag is hoogstens € 10.000.000.")
+    unreadable = _l("Vul een bedrag in euro in, bijvoorbeeld 12,50.")
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
@@ -168,6 +171,12 @@ class SchoolMixin:
     )
 
 
+def check_phone(field: Field) -> None:
+    """A typed phone number must be one (the bulk import's check, domain/limits.py)."""
+    if field.data and not is_phone(field.data):
+        raise ValidationError(PHONE_EXPECTED)
+
+
 def limit_schools(form: FlaskForm, schools: frozenset[str] | None) -> None:
     """For a user of named schools the school is a choice among them, not free text."""
     if schools is None:
@@ -193,10 +202,7 @@ class ChildForm(Form):
     """One child: name and groep (1 to 8); an empty row is skipped."""
 
     name = StringField(_l("Naam kind"), [Optional(), Length(max=MAX_FORM_TEXT)])
-    group = IntegerField(
-        _l("Groep"), [Optional(), group_range()],
-        render_kw={"inputmode": "numeric"},
-    )
+    group = WholeNumberField(_l("Groep"), [Optional(), group_range()], unreadable=GROUP_EXPECTED)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """A named child needs a group (checked here: Optional() ends the field's own chain)."""
@@ -221,6 +227,9 @@ class ParentForm(SchoolMixin, FlaskForm):
         if not is_email(field.data):
             raise ValidationError(_l("Vul een geldig e-mailadres in."))
 
+    def validate_phone(self, field: Field) -> None:
+        check_phone(field)
+
     def child_rows(self) -> list[tuple[str, int]]:
         """The filled-in children as (name, group)."""
         rows = []
@@ -236,7 +245,7 @@ class ChildAddForm(FlaskForm):
     """Add a child to a registered parent."""
 
     name = StringField(_l("Naam kind"), [required(), Length(max=MAX_FORM_TEXT)])
-    group = IntegerField(_l("Groep"), [InputRequired(message=_l("Vul de groep van het kind in (1 tot en met 8).")), group_range()])
+    group = WholeNumberField(_l("Groep"), [InputRequired(message=GROUP_EXPECTED), group_range()], unreadable=GROUP_EXPECTED)
 
 
 class ProgramForm(SchoolMixin, FlaskForm):
@@ -247,7 +256,7 @@ class ProgramForm(SchoolMixin, FlaskForm):
     starts_on = DateField(_l("Startdatum"), [InputRequired(message=_l("Vul een datum in."))], default=today)
     min_attendance_pct = DecimalCommaField(_l("Minimale aanwezigheid (%)"), [required(), percentage()])
     min_homework_pct = DecimalCommaField(_l("Minimaal huiswerk gedaan (%)"), [required(), percentage()])
-    min_sessions_attended = IntegerField(_l("Minimaal aantal bijeenkomsten aanwezig"), [required(), not_negative()])
+    min_sessions_attended = WholeNumberField(_l("Minimaal aantal bijeenkomsten aanwezig"), [required(), not_negative()])
     per_session = EuroField(_l("Beloning per bijeenkomst aanwezig (€)"), [required(), not_negative()])
     per_homework = EuroField(_l("Beloning per keer huiswerk gedaan (€)"), [required(), not_negative()])
     per_assessment = EuroField(_l("Beloning per toets boven de drempel (€)"), [required(), not_negative()])
@@ -295,7 +304,7 @@ class ScheduleForm(FlaskForm):
     title = StringField(_l("Titel"), [required(), Length(max=MAX_FORM_TEXT)])
     first_date = DateField(_l("Datum (eerste bijeenkomst)"), [InputRequired(message=_l("Vul een datum in."))])
     time = TimeField(_l("Begintijd"), [InputRequired(message=_l("Vul een tijd in, bijvoorbeeld 19:00."))])
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         _l("Aantal weken (elke week één bijeenkomst)"),
         [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul 1 tot en met 60 weken in."))],
         default=1,
@@ -319,8 +328,15 @@ class EnrolForm(FlaskForm):
     """Enrol a parent of the programme's school."""
 
     parent_id = SelectField(_l("Ouder"), [InputRequired(message=_l("Kies een ouder."))], choices=[])
-    child_id = SelectField(_l("Voor kind (niet verplicht)"), choices=[])
+    # Named as the API's one-child field: each ticked child is sent as one child_id value.
+    child_id = MultiCheckboxField(_l("Voor welke kinderen (niet verplicht)"), choices=[])
     enrolled_on = DateField(_l("Ingeschreven vanaf"), [InputRequired(message=_l("Vul een datum in."))], default=today)
+    child_parent: dict[str, str] = {}
+    """Which parent each offered child belongs to; set by the page with the choices."""
+
+    def validate_child_id(self, field: Field) -> None:
+        if any(self.child_parent.get(c) != self.parent_id.data for c in field.data or []):
+            raise ValidationError(_l("Kies alleen kinderen van de gekozen ouder."))
 
 
 class WithdrawForm(FlaskForm):

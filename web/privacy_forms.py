@@ -7,11 +7,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Field, IntegerField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, Field, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from domain.limits import MAX_FORM_TEXT, MAX_SHORT_TEXT, MAX_TEXT, is_email
-from web.forms import DecimalCommaField, group_range, not_negative, required
+from web.dutch_fields import DutchDateField as DateField, WholeNumberField
+from web.forms import GROUP_EXPECTED, DecimalCommaField, check_phone, group_range, not_negative, required
 
 
 def _strip(value: Any) -> Any:
@@ -31,6 +32,9 @@ class ParentCorrectionForm(FlaskForm):
         if field.data and not is_email(field.data):
             raise ValidationError(_l("Vul een geldig e-mailadres in."))
 
+    def validate_phone(self, field: Field) -> None:
+        check_phone(field)
+
     def changes(self) -> dict[str, str | None]:
         """Every field as it should read (empty: none)."""
         return {f: (getattr(self, f).data or None) for f in ("name", "phone", "email", "language")}
@@ -40,7 +44,7 @@ class ChildCorrectionForm(FlaskForm):
     """A child's name and groep as they should read."""
 
     name = StringField(_l("Naam kind"), [required(), Length(max=MAX_FORM_TEXT)], filters=[_strip])
-    group = IntegerField(_l("Groep"), [InputRequired(message=_l("Vul de groep van het kind in (1 tot en met 8).")), group_range()])
+    group = WholeNumberField(_l("Groep"), [InputRequired(message=GROUP_EXPECTED), group_range()], unreadable=GROUP_EXPECTED)
 
 
 class ReasonForm(FlaskForm):

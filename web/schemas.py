@@ -19,7 +19,7 @@ from application.clock import with_school_offset
 from application.audit import LogPage
 from domain.limits import (
     ATTENDANCE_STATUSES, BRIN_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_CENTS, MAX_GROUP, MAX_LOG_PAGE, MAX_POSITION,
-    MAX_SESSIONS, MAX_SHORT_TEXT, MAX_BULK_ENROLMENTS, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
+    MAX_CHILDREN_ROWS, MAX_SESSIONS, MAX_SHORT_TEXT, MAX_BULK_ENROLMENTS, MAX_TEXT, MIN_GROUP, PAYOUT_METHODS, EMAIL_PATTERN, is_email,
 )
 from domain.parent import DOMAINS, MOMENTS, Parent
 from domain.session import Session
@@ -181,6 +181,8 @@ class EnrolmentSchema(StrictSchema):
     program_id = fields.UUID(dump_only=True)
     parent_id = fields.UUID(required=True)
     child_id = fields.UUID(load_default=None, allow_none=True)
+    child_ids = fields.List(fields.UUID(), load_default=None, validate=validate.Length(max=MAX_CHILDREN_ROWS), metadata={
+        "description": "the parent's children the enrolment is for (child_id is the first of them)"})
     enrolled_on = fields.Date(load_default=None, allow_none=True)
     withdrawn_on = fields.Date(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
@@ -198,7 +200,7 @@ class NewEnrolmentSchema(EnrolmentSchema):
     def _one_or_many(self, data: dict[str, Any], **kwargs: Any) -> None:
         if (data.get("parent_id") is None) == (data.get("parent_ids") is None):
             raise ValidationError("give either parent_id or parent_ids", field_name="parent_id")
-        if data.get("parent_ids") is not None and data.get("child_id") is not None:
+        if data.get("parent_ids") is not None and (data.get("child_id") is not None or data.get("child_ids")):
             raise ValidationError("a child is chosen per parent: enrol one parent with child_id", field_name="child_id")
 
 
@@ -261,7 +263,8 @@ class ProgramView:
 def enrolments_of(p: TrainingProgram, parent_id: Any = None) -> list[dict[str, Any]]:
     """The programme's enrolment periods (of one parent, if given), oldest first per parent."""
     return [
-        {"program_id": p.id, "parent_id": e.parent_id, "child_id": e.child_id, "enrolled_on": e.enrolled_on,
+        {"program_id": p.id, "parent_id": e.parent_id, "child_id": e.child_id, "child_ids": list(e.child_ids),
+         "enrolled_on": e.enrolled_on,
          "withdrawn_on": e.withdrawn_on, "reason": e.reason, "arm": p.trial.arm_of.get(pid)}
         for pid, periods in p.enrolments.items() if parent_id is None or pid == parent_id
         for e in periods

@@ -58,6 +58,7 @@ NOTES = {
     "parent_id": "a `Parent`'s id",
     "program_id": "a `TrainingProgram`'s id",
     "child_id": "the id of one of the parent's children",
+    "child_ids": "the ids of the parent's children the enrolment is for, child_id first (none: an empty list)",
     "starts_at": "the start, in the UTC offset it was scheduled in (its date is the session's date)",
     "homework": "the homework text; `null`: no homework",
     "participants": "the parents of a home visit; `null`: every parent enrolled on the date",

@@ -36,7 +36,7 @@ def register_parent(page: Page, server: Server, name: str, child: str, group: in
     page.locator("#children-0-name").fill(child)
     page.locator("#children-0-group").fill(str(group))
     page.get_by_role("button", name="Registreren").click()
-    expect(page.locator(".flash-success")).to_contain_text(f"{name} is ingeschreven.")
+    expect(page.locator(".flash-success")).to_contain_text(f"{name} is geregistreerd.")
     found = re.search(r"/parents/([0-9a-f-]{36})$", page.url)
     assert found, page.url
     return found.group(1)

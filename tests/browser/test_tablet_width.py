@@ -21,7 +21,7 @@ from tests.helpers.serve import Server as Serving, add_user, cli, environment
 pytestmark = pytest.mark.browser
 TABLET = {"width": 768, "height": 1024}
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-NOT_PAGES = re.compile(r"\.(csv|css|svg|png)$|/logout$|/static/")
+NOT_PAGES = re.compile(r"\.(csv|xlsx|css|svg|png)$|/logout$|/static/")
 MAX_PAGES = 60
 
 

@@ -21,7 +21,7 @@ def test_registering_a_parent_with_children_opens_their_page(app: Flask, client_
     })
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Ayşe Yılmaz is ingeschreven." in page
+    assert "Ayşe Yılmaz is geregistreerd." in page
     assert "Elif" in page and "groep 5" in page and "Can" in page
 
 

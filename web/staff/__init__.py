@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
     from web.i18n import init_i18n
     from web.staff import (  # noqa: F401  (the routes)
         audit_pages, commands, downloads, evaluation_page, excel_downloads, message_pages, pages, privacy_pages,
-        week_pages,
+        week_pages, xlsx_downloads,
     )
 
     init_auth(app)

@@ -30,6 +30,7 @@ from web.forms import (
 from web.staff import bp
 from web.staff.access import actor, requires, system
 from web.staff.form_command import done, run_form
+from web.staff.pickers import by_name, chosen_parent, child_label, children_of, not_enrolled, parent_of_children, pickable_parents
 from web.staff.present import by_parent, enrolled_programs
 
 
@@ -43,10 +44,6 @@ def form_page(rule: str) -> Callable[[F], F]:
         return bp.route(rule, methods=["GET", "POST"])(requires("run")(view))
 
     return decorate
-
-
-def _parent_label(p: Any) -> str:
-    return p.name
 
 
 # -- parents ---------------------------------------------------------------------------------
@@ -64,7 +61,7 @@ def register_parent() -> ResponseReturnValue:
             phone=form.phone.data or None, email=form.email.data or None,
             language=form.language.data or None, actor=actor(),
         ),
-        lambda p: done(_("%(name)s is ingeschreven.", name=p.name), "staff.parent", parent_id=p.id),
+        lambda p: done(_("%(name)s is geregistreerd.", name=p.name), "staff.parent", parent_id=p.id),
     )
 
 
@@ -87,8 +84,8 @@ def record_assessment(parent_id: UUID) -> ResponseReturnValue:
     service = system().service
     p = service.parent(parent_id, actor())
     form = AssessmentForm()
-    form.program_id.choices = choices((str(pr.id), pr.name) for pr in enrolled_programs(p.id, actor()))
-    form.child_id.choices = choices((str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)})") for c in p.children.values())
+    form.program_id.choices = choices((str(pr.id), pr.name) for pr in by_name(enrolled_programs(p.id, actor())))
+    form.child_id.choices = choices((str(c.id), child_label(c)) for c in by_name(p.children.values()))
     if request.method == "GET" and request.args.get("program"):
         form.program_id.data = request.args["program"]
     return run_form(
@@ -132,8 +129,8 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
     service = system().service
     program = service.program(program_id, actor())
     form = ScheduleForm()
-    current = [pid for pid in program.enrolled_parents() if program.current_enrolment(pid)]
-    form.participants.choices = choices((str(pid), _parent_label(service.parent(pid, actor()))) for pid in current)
+    current = [service.parent(pid, actor()) for pid in program.enrolled_parents() if program.current_enrolment(pid)]
+    form.participants.choices = choices((str(p.id), p.name) for p in by_name(p for p in current if not p.erased))
     if request.method == "GET":
         form.skip_holidays.data = region_of(service, program.school) or ""
     return run_form(
@@ -157,28 +154,27 @@ def schedule_sessions(program_id: UUID) -> ResponseReturnValue:
 
 @form_page("/programs/<uuid:program_id>/enrolments/new")
 def enrol(program_id: UUID) -> ResponseReturnValue:
-    """Enrol a parent of the programme's school (optionally for one of their children)."""
+    """Enrol a parent of the programme's school (optionally for one or more of their children)."""
     service = system().service
     program = service.program(program_id, actor())
-    at_school = service.directory.parents_of(frozenset({program.school}))  # not every school's parents
-    candidates = [p for p in (service.parent(i, actor()) for i in at_school) if not program.current_enrolment(p.id)]
+    candidates = not_enrolled(pickable_parents(service, actor(), program.school), program)
     form = EnrolForm()
     form.parent_id.choices = choices([("", _("— kies een ouder —"))] + [(str(p.id), p.name) for p in candidates])
-    form.child_id.choices = choices([("", _("— geen bepaald kind —"))] + [
-        (str(c.id), f"{c.name} ({_('groep %(group)s', group=c.group)}) – {p.name}") for p in candidates for c in p.children.values()
-    ])
+    offered = children_of(candidates)
+    form.child_id.choices = choices((value, label) for value, label, _parent in offered)
+    form.child_parent = parent_of_children(candidates)
     if request.method == "GET" and request.args.get("parent"):
         form.parent_id.data = request.args["parent"]
     return run_form(
         "staff/enrol_form.html", form,
         lambda: service.enroll(
             program_id, parent_id=UUID(form.parent_id.data),
-            child_id=UUID(form.child_id.data) if form.child_id.data else None,
+            child_ids=[UUID(c) for c in form.child_id.data or []],
             enrolled_on=form.enrolled_on.data, actor=actor(),
         ),
         lambda _program: done(_("De ouder is ingeschreven voor %(program)s.", program=program.name),
                               "staff.program", program_id=program_id),
-        program=program,
+        program=program, offered=offered, chosen=str(chosen_parent(form.parent_id.data) or ""),
     )
 
 

@@ -40,14 +40,19 @@ def _table(page: ProgramPage, table: str) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def program_table(program_id: UUID, table: str) -> tuple[list[str], list[list[Any]]]:
+    """One of the programme page's tables as the signed-in user may see it: columns and rows."""
+    return _table(program_page(program_id, actor(), names=may("records")), table)
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A download the browser saves under its name."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @bp.get("/programs/<uuid:program_id>/<any(sessions, parents, completion, rewards):table>.csv")
 @requires("figures")
 def program_csv(program_id: UUID, table: str) -> Response:
     """One of the programme page's tables as CSV."""
-    page = program_page(program_id, actor(), names=may("records"))
-    header, rows = _table(page, table)
-    filename = f"programma-{str(program_id)[:8]}-{table}.csv"
-    return Response(
-        csv_text(header, rows), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    header, rows = program_table(program_id, table)
+    return attachment(csv_text(header, rows), "text/csv", f"programma-{str(program_id)[:8]}-{table}.csv")

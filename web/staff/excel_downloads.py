@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 
 from application.clock import SCHOOL_TZ
 from web.staff import bp
-from web.staff.access import actor, may, requires
-from web.staff.downloads import _table
-from web.staff.present import program_page, spreadsheet_safe
+from web.staff.access import requires
+from web.staff.downloads import attachment, program_table
+from web.staff.present import spreadsheet_safe
 
 
 def headers() -> dict[str, str]:
@@ -53,16 +53,11 @@ def excel_value(column: str, value: Any) -> Any:
 @requires("figures")
 def program_excel_csv(program_id: UUID, table: str) -> Response:
     """One of the programme page's tables for Dutch Excel."""
-    page = program_page(program_id, actor(), names=may("records"))
-    columns, rows = _table(page, table)
+    columns, rows = program_table(program_id, table)
     names = headers()
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow([names.get(c, c) for c in columns])
     for row in rows:
         writer.writerow([excel_value(c, v) for c, v in zip(columns, row)])
-    filename = f"programma-{str(program_id)[:8]}-{table}-excel.csv"
-    return Response(
-        "\ufeff" + buf.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment("\ufeff" + buf.getvalue(), "text/csv", f"programma-{str(program_id)[:8]}-{table}-excel.csv")

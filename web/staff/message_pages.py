@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, Field, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField,
+    BooleanField, Field, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -23,6 +23,7 @@ from domain.errors import InvalidMessageError
 from domain.languages import language_code
 from domain.limits import MAX_FORM_TEXT, MAX_MESSAGE_TEXT, MAX_SHORT_TEXT
 from domain.message import Message, check_template
+from web.dutch_fields import DutchDateField as DateField
 from web.api_messages import messages
 from web.forms import choices
 from web.staff import bp

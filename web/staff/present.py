@@ -23,6 +23,7 @@ from domain.rules import takes_part
 from domain.session import Session
 from domain.templates import TEMPLATES
 from domain.training_program import Enrolment, TrainingProgram
+from web.staff.pickers import child_label
 from web.staff.access import system
 
 def status_label(status: str | None) -> str:
@@ -118,10 +119,9 @@ def program_page(program_id: UUID, actor: Actor, names: bool) -> ProgramPage:
         if names:
             p = sys.service.parent(pid, actor)
             label, erased, unreadable = p.name, p.erased, p.unreadable
-            child_ids = [e.child_id for e in enrolments if e.child_id is not None]
-            if child_ids and child_ids[-1] in p.children:
-                c = p.children[child_ids[-1]]
-                child = f"{c.name} ({_('groep %(group)s', group=c.group)})"
+            for_children = [e.child_ids for e in enrolments if e.child_ids]  # the latest enrolment that names any
+            if for_children:
+                child = ", ".join(child_label(p.children[c]) for c in for_children[-1] if c in p.children) or None
         key = str(pid)
         parents.append(ParentRow(pid, label, erased, unreadable, child, enrolments, att.get(key, {}), comp.get(key, {}), rew.get(key, {})))
     return ProgramPage(program, session_rows, parents, names)

@@ -30,6 +30,7 @@ from web.staff.form_command import run_form
 from web.staff import bp
 from web.staff.access import actor, ensure, may, requires, system
 from web.staff.form_command import done
+from web.staff.pickers import not_enrolled, pickable_parents
 
 KIND_NAMES = (  # domain/templates.py's labels, listed here so the catalogue translates them
     _l("PACT (voorleestraining voor ouders)"), _l("Pittige Jaren (Incredible Years)"), _l("REAL huisbezoeken"),
@@ -175,10 +176,7 @@ def enrol_many(program_id: UUID) -> ResponseReturnValue:
     """Enrol several parents in one go (one command: all of them or none), sorted by name, erased ones left out."""
     service = system().service
     program = service.program(program_id, actor())
-    candidates = sorted(
-        (p for p in service.parents(actor())
-         if p.school == program.school and not p.erased and not program.current_enrolment(p.id)),
-        key=lambda p: p.name.casefold())
+    candidates = not_enrolled(pickable_parents(service, actor(), program.school), program)
     form = EnrolManyForm()
     form.parent_ids.choices = choices((str(p.id), p.name) for p in candidates)
     return run_form(
