@@ -108,3 +108,19 @@ def test_refused_changes_record_nothing(world: World) -> None:
         change_rules(world.service, prog, effective_from=D, rewards={"per_session_cents": 9}, reason="x")
     assert world.service.program(prog).version == version
     assert rules(world.service, prog)["changes"] == []
+
+
+def test_a_rebuild_from_zero_equals_the_live_figures_after_rule_changes(world: World) -> None:
+    from betrokken.replay_check import replay_check
+
+    prog = world.program(completion={"min_sessions_attended": 2}, rewards={"per_session_cents": 500, "cap_cents": 900})
+    a, b = world.parent(prog), world.parent(prog)
+    for i in range(3):
+        world.service.take_roll_call(world.session(prog, D + i * WEEK), [(a, "present"), (b, "absent")])
+    change_rules(world.service, prog, effective_from=D + WEEK, completion={"min_sessions_attended": 3},
+                 rewards={"per_session_cents": 300, "cap_cents": None}, reason="nieuw schooljaarplan")
+    world.projections.catch_up()
+    assert world.row("rewards", prog, a)["earned_cents"] == 1100
+    report = replay_check(world.config, world.service)
+    assert report.identical, report.diffs
+    assert report.rows > 0
