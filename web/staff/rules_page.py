@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from application.clock import today
 from application.rule_changes import change_rules
+from domain.training_program import RecordedRuleChange
 from web.rules_form import RulesForm
 from web.staff import bp
 from web.staff.access import actor, requires, system
@@ -28,12 +29,16 @@ def change_program_rules(program_id: UUID) -> ResponseReturnValue:
     if request.method == "GET":
         form.fill_rules(*program.rulebook_for_programme().in_force(today()))
         form.effective_from.data = today()
-    return run_form(
-        "staff/program_rules.html", form,
-        lambda: change_rules(
+
+    def command() -> RecordedRuleChange:
+        assert form.effective_from.data is not None and form.reason.data  # both required: checked before
+        return change_rules(
             service, program_id, effective_from=form.effective_from.data, completion=form.completion(),
             rewards=form.rewards(), reason=form.reason.data, actor=actor(),
-        ),
+        )
+
+    return run_form(
+        "staff/program_rules.html", form, command,
         lambda _x: done(_("De nieuwe regels zijn vastgelegd."), "staff.program", program_id=program_id),
         program=program, payout_label=payout_label,
     )
