@@ -65,7 +65,7 @@ class Evaluation:
             scores, domains = latest_scores(parent.assessments, program.id)
             out.append(Participant(
                 arm=program.trial.arm_of.get(parent_id),
-                completed=program.completion.is_met(participation.tally(program, sessions, parent_id)),
+                completed=participation.completed(program, sessions, parent.assessments, parent_id),
                 withdrawn=program.current_enrolment(parent_id) is None,
                 paid_cents=program.paid_cents(parent_id),
                 domains=domains, scores=scores,

@@ -367,3 +367,18 @@ class InvalidOutcomeMeasureError(DomainError):
     """An assessment's instrument, domain or moment is not one the evaluation knows."""
 
     code = "invalid_outcome_measure"
+
+
+# -- rules that change mid-year ------------------------------------------------------------------
+
+
+class TrialRulesFixedError(DomainError):
+    """A trial's rules stay as its arms were allocated under (each arm has its own scheme)."""
+
+    code = "trial_rules_fixed"
+
+
+class RulesUnchangedError(DomainError):
+    """A rule change that changes nothing: the rules in force on that date are already these."""
+
+    code = "rules_unchanged"

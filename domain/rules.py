@@ -201,3 +201,87 @@ class RewardScheme:
         if self.cap_cents is not None:
             earned = min(earned, self.cap_cents)
         return Earnings(sessions, homework, assessments, earned)
+
+
+# -- rules that change mid-year --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A programme's completion rule and/or reward scheme replaced from a date on (RulesChanged)."""
+
+    effective_from: Any  # a date (ISO text in the facts)
+    completion: CompletionRule | None = None
+    rewards: RewardScheme | None = None
+
+
+class DatedSitting(NamedTuple):
+    """A counted session's calendar date and what it recorded for the parent."""
+
+    day: Any
+    sitting: Sitting
+
+
+class DatedResult(NamedTuple):
+    """An assessment of the parent in the programme: the day it was taken, its score and maximum."""
+
+    day: Any
+    score: float
+    max_score: float
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """A programme's rules over time: those it was created with, then each change from its
+    effective date on (docs/rules.md, "Rules that change mid-year")."""
+
+    completion: CompletionRule
+    rewards: RewardScheme
+    changes: tuple[RuleChange, ...] = ()
+
+    def in_force(self, day: Any) -> tuple[CompletionRule, RewardScheme]:
+        """The rules in force on a day (None: the rules as created). Changes apply in order of
+        their effective date; on the same date the one recorded later wins (a stable sort)."""
+        completion, rewards = self.completion, self.rewards
+        if day is None:
+            return completion, rewards
+        for change in sorted(self.changes, key=lambda c: c.effective_from):
+            if change.effective_from > day:
+                break
+            completion = change.completion or completion
+            rewards = change.rewards or rewards
+        return completion, rewards
+
+    @staticmethod
+    def closing_day(sittings: Iterable[DatedSitting], results: Iterable[DatedResult]) -> Any:
+        """The parent's last day in the figures: the latest counted session or assessment (None: neither)."""
+        days = [s.day for s in sittings] + [r.day for r in results]
+        return max(days) if days else None
+
+    def is_met(self, tally: Tally, sittings: Iterable[DatedSitting], results: Iterable[DatedResult]) -> bool:
+        """Completion, judged by the rule in force on the parent's closing day."""
+        rule = self.in_force(self.closing_day(sittings, results))[0]
+        return rule.is_met(tally)
+
+    def earned(self, sittings: Iterable[DatedSitting], results: Iterable[DatedResult]) -> Earnings:
+        """Each session, homework and assessment at the rate of the scheme in force on its day;
+        the sum capped by the cap in force on the parent's closing day."""
+        sittings, results = list(sittings), list(results)
+        if not self.changes:
+            return self.earned_throughout(Tally.count(s.sitting for s in sittings), results)
+        sessions = homework = assessments = 0
+        for day, (status, has_homework, done) in sittings:
+            scheme = self.in_force(day)[1]
+            sessions += scheme.per_session_cents if status == "present" else 0
+            homework += scheme.per_homework_cents if has_homework and done else 0
+        for r in results:
+            scheme = self.in_force(r.day)[1]
+            assessments += scheme.per_assessment_cents if scheme.passes(r.score, r.max_score) else 0
+        earned = sessions + homework + assessments
+        cap = self.in_force(self.closing_day(sittings, results))[1].cap_cents
+        return Earnings(sessions, homework, assessments, earned if cap is None else min(earned, cap))
+
+    def earned_throughout(self, tally: Tally, results: Iterable[DatedResult]) -> Earnings:
+        """What was earned when one scheme held throughout (no changes): counted from the tally."""
+        scheme = self.rewards
+        return scheme.earned(tally, sum(1 for r in results if scheme.passes(r.score, r.max_score)))

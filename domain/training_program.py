@@ -21,12 +21,14 @@ from domain.errors import (
     PayoutExceedsOutstandingError,
     ProgramClosedError,
     ProgramOpenError,
+    RulesUnchangedError,
     SchoolMismatchError,
+    TrialRulesFixedError,
     UnknownPayoutMethodError,
 )
 from domain import rules
 from domain.limits import MAX_CENTS, MAX_WEEKS, MIN_WEEKS, PAYOUT_METHODS
-from domain.rules import CompletionRule, RewardScheme
+from domain.rules import CompletionRule, RewardScheme, RuleChange, Rulebook
 from domain.session import Session, ensure_session_time
 from domain.templates import completion_rule, reward_scheme
 from domain.trial import ArmRatio, ArmSetting, FundMove, Trial
@@ -46,6 +48,15 @@ class Enrolment:
 
 
 @dataclass(frozen=True)
+class RecordedRuleChange:
+    """A change of the programme's rules as recorded: the change, why, and who made it."""
+
+    change: RuleChange
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class Payout:
     """Money paid to a parent, in cash or into the child's education fund."""
 
@@ -58,6 +69,8 @@ class Payout:
 
 class TrainingProgram(Aggregate):
     """A parental-engagement programme (PACT, Pittige Jaren, REAL, ...) at one school."""
+
+    rule_changes: tuple[RecordedRuleChange, ...] = ()  # a class default: older snapshots have none
 
     # @event(...) makes these event classes at run time, from the method's signature; mypy can't
     # see them, so the ones read outside the aggregate are declared here for it alone.
@@ -476,3 +489,59 @@ class TrainingProgram(Aggregate):
         forfeited_on: date, actor: str,
     ) -> None:
         self.trial.fund_moves.append(FundMove(move_id, parent_id, child_id, "forfeited", amount_cents, reason, forfeited_on))
+
+    # -- rules that change mid-year (docs/rules.md) ------------------------------------------
+
+    def rulebook_for_programme(self) -> Rulebook:
+        """The programme's own rules over time: those it was created with and every change."""
+        return Rulebook(self.completion, self.rewards, tuple(r.change for r in self.rule_changes))
+
+    def rulebook_for(self, parent_id: UUID) -> Rulebook:
+        """The rules a parent's figures follow over time: the programme's rules (in a trial, with
+        the parent's arm's scheme) and every change from its effective date on (a trial has none)."""
+        return Rulebook(self.completion, self.scheme_for(parent_id), tuple(r.change for r in self.rule_changes))
+
+    def change_rules(
+        self, *, effective_from: date, completion: dict[str, Any] | None, rewards: dict[str, Any] | None,
+        reason: str, actor: str,
+    ) -> RecordedRuleChange:
+        """Replace the completion rule and/or the reward scheme from a date on (values not given
+        are those in force on that date). Refused on a closed programme and in a trial."""
+        self.ensure_open()
+        if self.trial.arms:
+            raise TrialRulesFixedError(
+                "a trial's arms keep the reward scheme they were allocated under", program_id=str(self.id)
+            )
+        if effective_from < self.starts_on:
+            raise InvalidDateError(
+                f"effective_from cannot be before the programme starts ({self.starts_on})",
+                effective_from=effective_from.isoformat(),
+            )
+        old_completion, old_rewards = self.rulebook_for_programme().in_force(effective_from)
+        new_completion = completion_rule(self.kind, {**old_completion.as_dict(), **completion}) if completion else None
+        new_rewards = reward_scheme(self.kind, {**old_rewards.as_dict(), **rewards}) if rewards else None
+        new_completion = None if new_completion == old_completion else new_completion  # record what changes
+        new_rewards = None if new_rewards == old_rewards else new_rewards
+        if new_completion is None and new_rewards is None:
+            raise RulesUnchangedError(
+                f"the rules in force on {effective_from.isoformat()} are already these", program_id=str(self.id)
+            )
+        self._rules_changed(
+            effective_from=effective_from,
+            completion=new_completion.as_dict() if new_completion else None,
+            rewards=new_rewards.as_dict() if new_rewards else None,
+            reason=reason, actor=actor,
+        )
+        return self.rule_changes[-1]
+
+    @event("RulesChanged")
+    def _rules_changed(
+        self, *, effective_from: date, completion: dict[str, Any] | None, rewards: dict[str, Any] | None,
+        reason: str, actor: str,
+    ) -> None:
+        change = RuleChange(
+            effective_from,
+            CompletionRule(**completion) if completion else None,
+            RewardScheme(**rewards) if rewards else None,
+        )
+        self.rule_changes = (*self.rule_changes, RecordedRuleChange(change, reason, actor))

@@ -32,7 +32,7 @@ from projections import attendance, completion, facts, messages, rewards
 from projections.db import Database, Tx
 from projections.tally import tallies
 
-SCHEMA_VERSION = "5"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: messages; 5: trials (arms, fund)
+SCHEMA_VERSION = "6"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: messages; 5: trials (arms, fund); 6: program_rules, assessments.taken_on
 VIEWS = (attendance, completion, rewards)
 VIEW_NAMES = ("facts",) + tuple(v.NAME for v in VIEWS)
 """The views advance together (one read of the log feeds all of them); each keeps its row."""

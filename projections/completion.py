@@ -26,7 +26,7 @@ def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple
     program = facts.program_id
     return {"completion": [
         (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,
-         t.homework_rate, facts.completion.is_met(t), facts.arms.get(p))
+         t.homework_rate, facts.completed(p, t), facts.arms.get(p))
         for p, t in tallies.items()
     ]}
 

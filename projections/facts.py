@@ -19,7 +19,9 @@ from eventsourcing.utils import get_topic
 
 from domain import rules
 from domain.parent import Parent
-from domain.rules import CompletionRule, RewardScheme, Sitting
+from domain.rules import (
+    CompletionRule, DatedResult, DatedSitting, Earnings, RewardScheme, RuleChange, Rulebook, Sitting, Tally,
+)
 from domain.session import Session
 from domain.training_program import TrainingProgram
 from projections.db import Tx
@@ -54,7 +56,7 @@ TABLES = {
         PRIMARY KEY (program_id, session_id, parent_id))""",
     "assessments": """CREATE TABLE assessments (
         assessment_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
-        score DOUBLE PRECISION NOT NULL, max_score DOUBLE PRECISION NOT NULL)""",
+        score DOUBLE PRECISION NOT NULL, max_score DOUBLE PRECISION NOT NULL, taken_on TEXT NOT NULL)""",
     "payouts": """CREATE TABLE payouts (
         payout_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL,
         amount_cents BIGINT NOT NULL, method TEXT NOT NULL, position BIGINT NOT NULL)""",
@@ -66,11 +68,20 @@ TABLES = {
     "arm_assignments": """CREATE TABLE arm_assignments (
         program_id TEXT NOT NULL, parent_id TEXT NOT NULL, arm TEXT NOT NULL, overridden BOOLEAN NOT NULL,
         position BIGINT NOT NULL, PRIMARY KEY (program_id, parent_id))""",
+    "program_rules": """CREATE TABLE program_rules (
+        program_id TEXT NOT NULL, position BIGINT NOT NULL, effective_from TEXT NOT NULL,
+        min_attendance_rate DOUBLE PRECISION, min_homework_rate DOUBLE PRECISION, min_sessions_attended INTEGER,
+        per_session_cents BIGINT, per_homework_cents BIGINT, per_assessment_cents BIGINT,
+        assessment_threshold DOUBLE PRECISION, cap_cents BIGINT, payout TEXT, changes_completion BOOLEAN NOT NULL,
+        changes_rewards BOOLEAN NOT NULL, PRIMARY KEY (program_id, position))""",
     "fund_moves": """CREATE TABLE fund_moves (
         move_id TEXT PRIMARY KEY, program_id TEXT NOT NULL, parent_id TEXT NOT NULL, kind TEXT NOT NULL,
         amount_cents BIGINT NOT NULL, position BIGINT NOT NULL)""",
 }
-CLUSTERED = {"program_parents", "enrolments", "attendance_records", "homework_records", "program_arms", "arm_assignments"}
+CLUSTERED = {
+    "program_parents", "enrolments", "attendance_records", "homework_records", "program_arms", "arm_assignments",
+    "program_rules",
+}
 """Tables stored in the order of their primary key on SQLite (WITHOUT ROWID): led by the
 programme, so a programme's roll calls and homework sit together (a page's inserts touch few
 B-tree pages, a recompute reads a contiguous range) and no separate index by programme is
@@ -99,7 +110,7 @@ UPSERT = {
     "homework": """INSERT INTO homework_records VALUES (?,?,?,?)
         ON CONFLICT (program_id, session_id, parent_id) DO UPDATE SET completed = excluded.completed""",
     "cancelled": """UPDATE sessions SET cancelled = ? WHERE session_id = ?""",
-    "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
+    "assessment": """INSERT INTO assessments VALUES (?,?,?,?,?,?) ON CONFLICT (assessment_id) DO NOTHING""",
     "payout": """INSERT INTO payouts VALUES (?,?,?,?,?,?) ON CONFLICT (payout_id) DO NOTHING""",
     # corrections run after the facts they correct (a page may hold both): a corrected score
     # replaces the old, a withdrawn assessment and a reversed payout stop counting at all
@@ -113,6 +124,7 @@ UPSERT = {
         DO UPDATE SET arm = excluded.arm, overridden = excluded.overridden, position = excluded.position
         WHERE excluded.position >= arm_assignments.position""",
     "fund_move": """INSERT INTO fund_moves VALUES (?,?,?,?,?,?) ON CONFLICT (move_id) DO NOTHING""",
+    "rules": """INSERT INTO program_rules VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (program_id, position) DO NOTHING""",
 }
 ORDER = list(UPSERT)
 
@@ -214,6 +226,7 @@ class Ledger:
             topic(TrainingProgram, "ArmOverridden"): self._overridden,
             topic(TrainingProgram, "FundReleased"): self._fund_released,
             topic(TrainingProgram, "FundForfeited"): self._fund_forfeited,
+            topic(TrainingProgram, "RulesChanged"): self._rules_changed,
         }
         self.scheduled_topic = topic(Session, "Scheduled")
         self.session_topics = {
@@ -324,7 +337,8 @@ class Ledger:
     def _assessment(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
         program = uid(e["program_id"])
         page.rows["assessment"].append(
-            (uid(e["assessment_id"]), program, parent, float(number(e["score"])), float(number(e["max_score"])))
+            (uid(e["assessment_id"]), program, parent, float(number(e["score"])), float(number(e["max_score"])),
+             day_text(e["taken_on"]))
         )
         page.touched.add(program)
 
@@ -369,6 +383,15 @@ class Ledger:
         )
         page.touched.add(program)
 
+    def _rules_changed(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
+        c, r = plain(e["completion"]), plain(e["rewards"])
+        page.rows["rules"].append((
+            program, pos, day_text(e["effective_from"]),
+            *(c[k] if c else None for k in COMPLETION_COLUMNS), *(r[k] if r else None for k in REWARD_COLUMNS),
+            c is not None, r is not None,
+        ))
+        page.touched.add(program)
+
 
 def _iso(day: date | str) -> str:
     return day if isinstance(day, str) else day.isoformat()
@@ -404,11 +427,12 @@ class ProgramFacts:
     sessions: list[SessionFacts]  # in order of their start
     attendance: dict[tuple[str, str], str]
     homework: dict[tuple[str, str], bool]
-    assessments: dict[str, list[tuple[float, float]]]
+    assessments: dict[str, list[DatedResult]]
     paid: dict[str, int]
     arm_schemes: dict[str, RewardScheme] = field(default_factory=dict)
     arms: dict[str, str] = field(default_factory=dict)  # parent -> arm
     fund: dict[str, dict[str, int]] = field(default_factory=dict)  # parent -> paid in/released/forfeited -> cents
+    changes: tuple[RuleChange, ...] = ()  # the rules changed mid-year (RulesChanged), in the order recorded
 
     def scheme_for(self, parent: str) -> RewardScheme:
         """The parent's arm's reward scheme, else the programme's."""
@@ -426,10 +450,26 @@ class ProgramFacts:
             self.homework.get((s.session_id, parent)) is True,
         )
 
-    def assessments_passed(self, parent: str) -> int:
-        """How many of the parent's assessments in the programme reach its threshold."""
-        scheme = self.scheme_for(parent)
-        return sum(1 for score, max_score in self.assessments.get(parent, ()) if scheme.passes(score, max_score))
+    def rulebook_for(self, parent: str) -> Rulebook:
+        """The rules the parent's figures follow over time (the aggregate's `rulebook_for`)."""
+        return Rulebook(self.completion, self.scheme_for(parent), self.changes)
+
+    def dated_sittings(self, parent: str) -> list[DatedSitting]:
+        """The sessions that count for the parent, each with its date."""
+        return [DatedSitting(s.day, self.sitting(s, parent)) for s in self.sessions if self.counts_for(s, parent)]
+
+    def completed(self, parent: str, tally: Tally) -> bool:
+        """Whether the parent completed the programme, by the rule in force on their closing day."""
+        if not self.changes:  # one rule throughout: the tally is all it takes
+            return self.completion.is_met(tally)
+        return self.rulebook_for(parent).is_met(tally, self.dated_sittings(parent), self.assessments.get(parent, []))
+
+    def earnings(self, parent: str, tally: Tally) -> Earnings:
+        """What the parent earned, each part by the scheme in force on its day (docs/rules.md)."""
+        book, results = self.rulebook_for(parent), self.assessments.get(parent, [])
+        if not self.changes:  # one scheme throughout: the tally is all it takes
+            return book.earned_throughout(tally, results)
+        return book.earned(self.dated_sittings(parent), results)
 
 
 COMPLETION_COLUMNS = ("min_attendance_rate", "min_homework_rate", "min_sessions_attended")
@@ -504,11 +544,11 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
         f"SELECT program_id, session_id, parent_id, completed FROM homework_records WHERE {where}", ids
     ):
         homework.setdefault(program, {})[(s, p)] = bool(done)
-    assessments: dict[str, dict[str, list[tuple[float, float]]]] = {}
-    for program, parent, score, max_score in tx.query(
-        f"SELECT program_id, parent_id, score, max_score FROM assessments WHERE {where}", ids
+    assessments: dict[str, dict[str, list[DatedResult]]] = {}
+    for program, parent, score, max_score, taken_on in tx.query(
+        f"SELECT program_id, parent_id, score, max_score, taken_on FROM assessments WHERE {where}", ids
     ):
-        assessments.setdefault(program, {}).setdefault(parent, []).append((score, max_score))
+        assessments.setdefault(program, {}).setdefault(parent, []).append(DatedResult(taken_on, score, max_score))
     paid: dict[str, dict[str, int]] = {}
     fund: dict[str, dict[str, dict[str, int]]] = {}
     for program, parent, method, total in tx.query(
@@ -530,14 +570,30 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
     arms: dict[str, dict[str, str]] = {}
     for program, parent, arm in tx.query(f"SELECT program_id, parent_id, arm FROM arm_assignments WHERE {where}", ids):
         arms.setdefault(program, {})[parent] = arm
+    changes = _rule_changes(tx, where, ids)
     return [
         ProgramFacts(
             program, *settings[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
             attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
             paid.get(program, {}), arm_schemes.get(program, {}), arms.get(program, {}), fund.get(program, {}),
+            tuple(changes.get(program, ())),
         )
         for program in ids if program in settings
     ]
+
+
+def _rule_changes(tx: Tx, where: str, ids: list[str]) -> dict[str, list[RuleChange]]:
+    """The programmes' rule changes, in the order recorded."""
+    split = 3 + len(COMPLETION_COLUMNS)
+    changes: dict[str, list[RuleChange]] = {}
+    for row in tx.query(
+        f"SELECT program_id, position, effective_from, {', '.join(RULE_COLUMNS)}, changes_completion, changes_rewards"
+        f" FROM program_rules WHERE {where} ORDER BY program_id, position", ids
+    ):
+        completion = CompletionRule(*row[3:split]) if row[-2] else None
+        rewards = RewardScheme(*row[split:-2]) if row[-1] else None
+        changes.setdefault(row[0], []).append(RuleChange(row[2], completion, rewards))
+    return changes
 
 
 def create(tx: Tx) -> None:

@@ -26,8 +26,8 @@ FUND_FIELDS = ("cash_cents", "fund_cents", "released_cents", "forfeited_cents", 
 
 
 def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int, int, int, bool]:
-    """One parent's reward figures (under their arm's scheme, in a trial); a withdrawn parent keeps what was earned."""
-    e = facts.scheme_for(parent).earned(t, facts.assessments_passed(parent))
+    """One parent's reward figures (each part under the scheme in force on its day; in a trial their arm's); a withdrawn parent keeps what was earned."""
+    e = facts.earnings(parent, t)
     balance = Balance(e.earned_cents, facts.paid.get(parent, 0))
     return (
         e.sessions_cents, e.homework_cents, e.assessment_cents, e.earned_cents,

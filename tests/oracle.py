@@ -65,9 +65,9 @@ def parent_figures(
     parent_id: UUID,
 ) -> ParentFigures:
     """Apply the rulebook (docs/rules.md) to one parent in one programme."""
+    sessions, assessments = list(sessions), list(assessments)
     t = participation.tally(program, sessions, parent_id)
-    scheme = program.scheme_for(parent_id)  # in a trial: the parent's arm's
-    earned = scheme.earned(t, participation.assessments_passed(program, assessments, scheme))
+    earned = participation.earnings(program, sessions, assessments, parent_id)  # in a trial: the arm's scheme
     moves = [m for m in program.trial.fund_moves if m.parent_id == parent_id]
     return ParentFigures(
         parent_id=parent_id,
@@ -79,7 +79,7 @@ def parent_figures(
         homework_assigned=t.homework_assigned,
         homework_completed=t.homework_completed,
         homework_rate=t.homework_rate,
-        completed=program.completion.is_met(t),
+        completed=participation.completed(program, sessions, assessments, parent_id),
         sessions_cents=earned.sessions_cents,
         homework_cents=earned.homework_cents,
         assessment_cents=earned.assessment_cents,

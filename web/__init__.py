@@ -25,6 +25,7 @@ from web.api_trial import register_trial_api
 from web.api_projections import register_projection_api
 from web.api_tlog import register_tlog_api
 from web.api_week import register_week_api
+from web.api_rules import register_rules_api
 from web.deadline import init_app as init_deadline
 from web.errors import register_error_handlers
 from web.health import init_app as init_health
@@ -87,6 +88,7 @@ def create_app(system: System, config: dict[str, Any] | None = None) -> Flask:
     register_access_api(api)  # access reports and the read log (web/api_access.py)
     init_read_logging(app)  # every read of a parent's personal data is logged (web/read_logging.py)
     register_week_api(api)  # schools, series, to-do (web/api_week.py)
+    register_rules_api(api)  # rules that change mid-year (web/api_rules.py)
     init_staff_ui(app)  # the staff web UI (web/staff): sign-in, CSRF, pages
     init_health(app)  # /healthz and /readyz for load balancers (web/health.py)
     return app

@@ -33,6 +33,7 @@ from domain.limits import (
     BRIN_PATTERN, LARGEST_NUMBER, MAX_CENTS, MAX_CHILDREN_ROWS, MAX_FORM_TEXT, MAX_GROUP, MAX_HOMEWORK_TEXT,
     MAX_SHORT_TEXT, MAX_TEXT, MAX_WEEKS, MIN_GROUP, MIN_WEEKS, PAYOUT_METHODS, is_email, is_phone,
 )
+from domain.rules import CompletionRule, RewardScheme
 from domain.templates import KINDS, TEMPLATES
 
 # WTForms 3.3 on (None before it); looked up by name, as its stubs may not name it yet.
@@ -268,15 +269,19 @@ class ProgramForm(SchoolMixin, FlaskForm):
         """Put a kind's template values in the settings fields."""
         t = TEMPLATES.get(kind) or TEMPLATES["custom"]
         self.kind.data = t.kind
-        self.min_attendance_pct.data = Decimal(str(round(t.completion.min_attendance_rate * 100, 2)))
-        self.min_homework_pct.data = Decimal(str(round(t.completion.min_homework_rate * 100, 2)))
-        self.min_sessions_attended.data = t.completion.min_sessions_attended
-        self.per_session.set_cents(t.rewards.per_session_cents)
-        self.per_homework.set_cents(t.rewards.per_homework_cents)
-        self.per_assessment.set_cents(t.rewards.per_assessment_cents)
-        self.assessment_threshold_pct.data = Decimal(str(round(t.rewards.assessment_threshold * 100, 2)))
-        self.cap.set_cents(t.rewards.cap_cents)
-        self.payout.data = t.rewards.payout
+        self.fill_rules(t.completion, t.rewards)
+
+    def fill_rules(self, completion: CompletionRule, rewards: RewardScheme) -> None:
+        """Put a completion rule and reward scheme in the settings fields."""
+        self.min_attendance_pct.data = Decimal(str(round(completion.min_attendance_rate * 100, 2)))
+        self.min_homework_pct.data = Decimal(str(round(completion.min_homework_rate * 100, 2)))
+        self.min_sessions_attended.data = completion.min_sessions_attended
+        self.per_session.set_cents(rewards.per_session_cents)
+        self.per_homework.set_cents(rewards.per_homework_cents)
+        self.per_assessment.set_cents(rewards.per_assessment_cents)
+        self.assessment_threshold_pct.data = Decimal(str(round(rewards.assessment_threshold * 100, 2)))
+        self.cap.set_cents(rewards.cap_cents)
+        self.payout.data = rewards.payout
 
     def completion(self) -> dict[str, Any]:
         """The completion rule as the service takes it."""

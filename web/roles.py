@@ -29,10 +29,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "trial": frozenset({"admin"}),
     # the effect report of a trial (pseudonymous: counts and figures, no names)
     "evaluate": frozenset({"admin", "auditor", "analyst"}),
+    # changing a programme's completion rule or reward scheme from a date on
+    "rules": frozenset({"admin"}),
 }
 
 # the permissions that run commands (a body to check, rules that may refuse: 409 and 422)
-COMMANDS = frozenset({"run", "erase", "reopen", "schools", "trial"})
+COMMANDS = frozenset({"run", "erase", "reopen", "schools", "trial", "rules"})
 
 
 def holds(role: str, permission: str) -> bool:

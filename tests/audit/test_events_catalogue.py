@@ -20,6 +20,7 @@ from application.schedules import move_session
 from application.schools import register_school
 from application.accounts import ACCOUNTS_FILE, Accounts
 from application.programs import ProgramService
+from application.rule_changes import change_rules
 from application.trial import TrialService
 from betrokken.catalogue import events
 from betrokken.system import open_service
@@ -124,6 +125,8 @@ def record_every_event(config: StoreConfig) -> None:
         service.corrections.reverse_payout(program.id, service.program(program.id).payouts[0].id, reason="dubbel")
         service.corrections.close_program(program.id, reason="afgerond", on=date(2026, 1, 31))
         service.corrections.reopen_program(program.id, reason="te vroeg")
+        change_rules(service, program.id, effective_from=date(2025, 11, 1), rewards={"per_session_cents": 700},
+                     reason="bestuursbesluit")
         service.corrections.hold_erasure(parent.id, until=date(2026, 3, 1), hold="decision", reason="verzoek")
         service.corrections.refuse_erasure(parent.id, refusal="geschil", reason="verzoek")
         service.corrections.record_access_report(parent.id)

@@ -127,6 +127,7 @@ class World:
 
 
 _BRINS = itertools.count(10)  # a fresh BRIN code per registration
+_RATES = itertools.count(6000)  # a fresh reward rate per rule change
 
 
 def _days_ago(days: int) -> str:
@@ -218,6 +219,8 @@ def api_body(method: str, rule: str, world: World, scope: str) -> tuple[dict[str
         "/programs/<uuid:program_id>/fund/releases": lambda: {
             "parent_id": s.parent, "amount_cents": 1, "evidence": "inschrijving mbo"},
         "/programs/<uuid:program_id>/fund/forfeits": lambda: {"parent_id": s.parent, "amount_cents": 1, "reason": "matrix"},
+        "/programs/<uuid:program_id>/rules": lambda: {  # a new rate each time (the same again changes nothing)
+            "effective_from": date.today().isoformat(), "rewards": {"per_session_cents": next(_RATES)}, "reason": "matrix"},
     }
     if tail == "/sessions/<uuid:session_id>/homework":
         ids["session_id"] = s.homework_session

@@ -119,6 +119,7 @@ def dump(p: Projections) -> dict[str, list[tuple[Any, ...]]]:
 
 def random_commands(w: World, rng: "random.Random", count: int) -> int:
     """Run `count` random staff commands (some refused, as in real life); returns those accepted."""
+    from application.rule_changes import change_rules
     from domain.errors import DomainError
 
     svc = w.service
@@ -169,6 +170,11 @@ def random_commands(w: World, rng: "random.Random", count: int) -> int:
                 parent = svc.parent(rng.choice(parents))
                 svc.record_assessment(parent.id, program_id=prog, child_id=next(iter(parent.children)), name="toets",
                                       score=rng.choice([3, 5, 6, 7.5, 10]), max_score=10, taken_on=day)
+            elif kind < 0.96:  # the rules change from a day on (docs/rules.md, "Rules that change mid-year")
+                change_rules(svc, prog, effective_from=day, reason="nieuw besluit",
+                             completion={"min_sessions_attended": rng.choice([0, 1, 2])} if rng.random() < 0.5 else None,
+                             rewards={"per_session_cents": rng.choice([0, 300, 700]),
+                                      "assessment_threshold": rng.choice([0.5, 0.7]), "cap_cents": rng.choice([None, 900])})
             else:
                 parent_id = rng.choice(parents)
                 outstanding = figures(w.service, prog, parent_id).outstanding_cents

@@ -61,6 +61,8 @@ OPERATION_IDS = {
     ("post", "/api/v1/programs/{program_id}/reopening"): "reopenProgram",
     ("get", "/api/v1/parents/{parent_id}/access-report"): "getAccessReport",
     ("get", "/api/v1/audit/reads"): "getReads",
+    ("post", "/api/v1/programs/{program_id}/rules"): "changeProgramRules",
+    ("get", "/api/v1/programs/{program_id}/rules"): "getProgramRules",
 }
 
 

@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
         audit_pages, commands, downloads, evaluation_page, excel_downloads, message_pages, pages, privacy_pages,
         week_pages, xlsx_downloads,
     )
+    from web.staff import rules_page  # noqa: F401  (rules that change mid-year)
 
     init_auth(app)
     init_i18n(app)

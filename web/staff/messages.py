@@ -103,6 +103,8 @@ MESSAGES: dict[type, Say] = {
     refused.FundArmCashPayoutError: lambda e: _("Deze ouder spaart in het onderwijsfonds van het kind; contant uitbetalen kan niet."),
     refused.FundBalanceError: lambda e: _("Dat is meer dan er in het onderwijsfonds van het kind staat."),
     refused.InvalidOutcomeMeasureError: lambda e: _("Kies een bekend meetinstrument, domein en meetmoment."),
+    refused.TrialRulesFixedError: lambda e: _("In een onderzoek houdt elke groep de beloning waarmee is geloot; de regels wijzigen kan niet."),
+    refused.RulesUnchangedError: lambda e: _("Op die datum gelden deze regels al; er verandert niets."),
 }
 
 
