@@ -14,11 +14,16 @@ still holds what was decrypted before. So every load checks the personal fields 
 against the key store (its own short cache, the same bound the mapper has): a parent, or a
 withdrawal reason, whose key is gone is dropped from the cache and loaded again from the store.
 Only programmes, sessions and parents are cached (`CACHED`): a new kind of aggregate is cached
-only once `holds_shredded` knows its personal fields."""
+only once `holds_shredded` knows its personal fields.
+
+An aggregate not in the cache is reconstructed from its latest snapshot and the events after it
+(application/snapshots.py says when snapshots are taken); a past version (the audit's state at a
+moment) is always replayed from its events alone."""
 
 from __future__ import annotations
 
 import copy
+import logging
 from contextlib import contextmanager, suppress
 from copy import deepcopy
 from datetime import date, datetime
@@ -26,12 +31,17 @@ from threading import Lock
 from typing import Any, Iterable, Iterator
 from uuid import UUID
 
-from eventsourcing.application import Repository
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
 
 from adapters.keystore import TOMBSTONE, KeyStore
+from adapters.snapshot_state import StaleSnapshot
 from domain.parent import ERASED, UNREADABLE, Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import Enrolment, Payout, TrainingProgram
+
+log = logging.getLogger(__name__)
 
 # The cache and its fast-forwarding, as Application settings (the environment may override them).
 CACHE_SETTINGS = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
@@ -77,6 +87,11 @@ for _aggregate in (TrainingProgram, Session, Parent):
 # The aggregates kept in the cache: those whose personal data `holds_shredded` knows. Any other
 # kind (a user, or one added later that may hold personal data) is loaded from the store each time.
 CACHED = (TrainingProgram, Session, Parent)
+# The aggregates snapshotted, every so many events (taken as the event that reaches the multiple
+# is saved, or by a load that replayed that many): a programme's and a session's histories grow
+# all year. Parents are not snapshotted: their histories are short, and a snapshot would be one
+# more copy of their personal data to seal and shred.
+SNAPSHOT_EVERY: dict[type, int] = {TrainingProgram: 100, Session: 100}
 # Values that hold no personal data (nothing to erase).
 _NOT_PERSONAL = (None, ERASED, UNREADABLE)
 
@@ -94,6 +109,8 @@ class CachingRepository(Repository):
     and checked against erasures on every load."""
 
     keys: KeyStore | None = None  # set by the service that builds it
+    # Which aggregates are snapshotted, and after how many events (set by the service).
+    snapshot_every: dict[type, int] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,6 +149,47 @@ class CachingRepository(Repository):
         if isinstance(aggregate, CACHED):
             self.cache.put(aggregate_id, aggregate)
         return aggregate
+
+
+    def _reconstruct_aggregate(self, aggregate_id: Any, version: int | None, projector_func: Any) -> Any:
+        """The aggregate from its latest snapshot and the events after it (a past version: from its
+        events alone). A load that replayed a long history leaves a snapshot for the next one."""
+        if version is not None or self.snapshot_store is None:
+            events = self.event_store.get(originator_id=aggregate_id, lte=version)
+            aggregate = projector_func(None, events)
+        else:
+            try:
+                snapshots = list(self.snapshot_store.get(originator_id=aggregate_id, desc=True, limit=1))
+            except StaleSnapshot:  # other domain code took it: the events say the same
+                snapshots = []
+            replayed = list(self.event_store.get(originator_id=aggregate_id, gt=snapshots[0].originator_version if snapshots else None))
+            aggregate = projector_func(None, [*snapshots, *replayed])
+            every = self.snapshot_every.get(type(aggregate))
+            if every is not None and len(replayed) >= every:
+                self.keep_snapshot(aggregate)
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version {version!r} not found.")
+        return aggregate
+
+    def snapshot(self, aggregate_id: Any) -> bool:
+        """Store a snapshot of the aggregate as it is now; whether one was stored."""
+        with self.borrowed(aggregate_id) as aggregate:
+            return self.keep_snapshot(aggregate)
+
+    def keep_snapshot(self, aggregate: Any) -> bool:
+        """Store a snapshot of this aggregate (as read from the store, unchanged); whether one was
+        stored. Best effort: a snapshot only shortens later loads, so a failure to take one (a
+        personal field with no key to seal it, the store busy) never fails the command that saved."""
+        if self.snapshot_store is None or type(aggregate) not in self.snapshot_every:
+            return False
+        try:
+            self.snapshot_store.put([Snapshot.take(aggregate)])
+        except IntegrityError:  # another thread or process took the same one
+            return False
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.warning("no snapshot of %s at version %s", aggregate.id, aggregate.version, exc_info=True)
+            return False
+        return True
 
 
 def _gone(keys: KeyStore, owner: Any) -> bool:

@@ -24,7 +24,7 @@ from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from adapters.seed_vault import SeedVault
 from application.actor import SYSTEM, Actor
-from application.aggregate_cache import CACHE_SETTINGS, CachingRepository
+from application.aggregate_cache import CACHE_SETTINGS, SNAPSHOT_EVERY, CachingRepository, project
 from application.clock import today
 from application.corrections import Corrections
 from application import trial
@@ -47,6 +47,7 @@ class ProgramService(Application):
 
     name = "Betrokken"
     env = CACHE_SETTINGS  # the library's aggregate cache, fast-forwarded (application/aggregate_cache.py)
+    snapshotting_intervals = SNAPSHOT_EVERY  # long histories load from a snapshot (the same module)
 
     def __init__(
         self,
@@ -86,7 +87,15 @@ class ProgramService(Application):
             deepcopy_from_cache=library.deepcopy_from_cache,
         )
         repository.keys = self.keys
+        repository.snapshot_every = dict(self.snapshotting_intervals)
         return repository
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = project) -> None:
+        """A snapshot of the aggregate as it is now, from the cache (the library's would replay up to
+        `version`); best effort, a failure never fails the save that asked for it."""
+        repository = self.repository
+        assert isinstance(repository, CachingRepository)
+        repository.snapshot(aggregate_id)
 
     def close(self) -> None:
         super().close()
