@@ -159,8 +159,8 @@ class PersonalDataMapper(Mapper):
 
     def _open_fields(self, kind: type, fields: dict[str, Any]) -> dict[str, Any]:
         spec = SNAPSHOT_PERSONAL.get(kind)
-        if spec is None:
-            return fields
+        if spec is None or not any(_sealed(fields.get(name)) for name in spec[1]):
+            return fields  # the key is looked up only for what was sealed with it
         owner = fields[spec[0]]
         key = self.keys.lookup(owner)
         gone = ERASED if key == TOMBSTONE else UNREADABLE
@@ -191,9 +191,13 @@ def _seal(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
     return PREFIX + base64.b64encode(nonce + data).decode()
 
 
+def _sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
 def _open(aead: AESGCM | None, gone: str, owner: UUID, field: str, value: Any) -> Any:
     """The field's value, or `gone` ("gewist" or "onleesbaar") when there is no key to open it."""
-    if not isinstance(value, str) or not value.startswith(PREFIX):
+    if not _sealed(value):
         return value
     if aead is None:
         return gone
