@@ -19,13 +19,15 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
+from adapters import snapshot_state
 from adapters.keystore import TOMBSTONE, KeyStore
 from domain.message import Mailbox
 from domain.parent import ERASED, UNREADABLE, Parent
-from domain.training_program import TrainingProgram
+from domain.training_program import Enrolment, TrainingProgram
 
 __all__ = ["ERASED", "UNREADABLE", "PERSONAL", "PersonalDataMapper", "withhold"]
 
@@ -67,6 +69,20 @@ PERSONAL: dict[str, PersonalFields] = {
 }
 
 
+# Personal fields of the objects an aggregate's snapshot holds, sealed like the events they came
+# from: (the field naming the parent whose key protects them, the fields). Only programmes and
+# sessions are snapshotted (application/aggregate_cache.py); a session holds nothing personal.
+SNAPSHOT_PERSONAL: dict[type, tuple[str, tuple[str, ...]]] = {
+    Enrolment: ("parent_id", ("reason",)),  # the withdrawal's reason (TrainingProgram.ParentWithdrawn)
+}
+SNAPSHOT_TOPIC = get_topic(Snapshot)
+
+
+class SnapshotRefused(Exception):
+    """Personal data in a snapshot that can't be sealed under its owner's key (no key here, or
+    it reads "onleesbaar"): the snapshot is not taken, so no personal data is kept in clear."""
+
+
 class PersonalDataMapper(Mapper):
     """eventsourcing's mapper, with the personal fields encrypted under the parent's key."""
 
@@ -75,6 +91,8 @@ class PersonalDataMapper(Mapper):
         self.keys = keys
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if isinstance(domain_event, Snapshot):
+            return self._to_stored_snapshot(domain_event)
         spec = PERSONAL.get(get_topic(type(domain_event)))
         if spec is None:
             return super().to_stored_event(domain_event)
@@ -96,6 +114,10 @@ class PersonalDataMapper(Mapper):
 
     def to_domain_event(self, stored_event: Any) -> Any:
         event = super().to_domain_event(stored_event)
+        if stored_event.topic == SNAPSHOT_TOPIC:
+            state = vars(event)
+            state["state"] = snapshot_state.decode(state["state"], self._open_fields)
+            return event
         spec = PERSONAL.get(stored_event.topic)
         if spec is None:
             return event
@@ -106,6 +128,46 @@ class PersonalDataMapper(Mapper):
         aead = AESGCM(key) if key else None
         _apply(spec, state, lambda field, value: _open(aead, gone, owner, field, value))
         return event
+
+
+    def _to_stored_snapshot(self, snapshot: Snapshot) -> StoredEvent:
+        """The snapshot with its state as JSON, each personal field sealed under its owner's key."""
+        state = dict(vars(snapshot))
+        state["state"] = snapshot_state.encode(snapshot.state, self._seal_fields)
+        sealed = object.__new__(type(snapshot))
+        object.__setattr__(sealed, "__dict__", state)
+        return super().to_stored_event(sealed)
+
+    def _seal_fields(self, kind: type, fields: dict[str, Any]) -> dict[str, Any]:
+        spec = SNAPSHOT_PERSONAL.get(kind)
+        if spec is None:
+            return fields
+        owner = fields[spec[0]]
+        sealed = dict(fields)
+        for name in spec[1]:
+            value = fields.get(name)
+            if value in (None, ERASED):  # nothing personal in it
+                continue
+            key = self.keys.lookup(owner)
+            if key == TOMBSTONE:  # erased since it was read: not kept
+                sealed[name] = ERASED
+            elif key is None or value == UNREADABLE:
+                raise SnapshotRefused(f"no key to seal {kind.__name__}.{name} of {owner} under")
+            else:
+                sealed[name] = _seal(AESGCM(key), owner, name, value)
+        return sealed
+
+    def _open_fields(self, kind: type, fields: dict[str, Any]) -> dict[str, Any]:
+        spec = SNAPSHOT_PERSONAL.get(kind)
+        if spec is None or not any(_sealed(fields.get(name)) for name in spec[1]):
+            return fields  # the key is looked up only for what was sealed with it
+        owner = fields[spec[0]]
+        key = self.keys.lookup(owner)
+        gone = ERASED if key == TOMBSTONE else UNREADABLE
+        aead = AESGCM(key) if key else None
+        for name in spec[1]:
+            fields[name] = _open(aead, gone, owner, name, fields.get(name))
+        return fields
 
 
 def _apply(spec: PersonalFields, state: dict[str, Any], change: Callable[[str, Any], Any]) -> None:
@@ -129,9 +191,13 @@ def _seal(aead: AESGCM | None, owner: UUID, field: str, value: Any) -> Any:
     return PREFIX + base64.b64encode(nonce + data).decode()
 
 
+def _sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
 def _open(aead: AESGCM | None, gone: str, owner: UUID, field: str, value: Any) -> Any:
     """The field's value, or `gone` ("gewist" or "onleesbaar") when there is no key to open it."""
-    if not isinstance(value, str) or not value.startswith(PREFIX):
+    if not _sealed(value):
         return value
     if aead is None:
         return gone

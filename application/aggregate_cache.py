@@ -14,24 +14,34 @@ still holds what was decrypted before. So every load checks the personal fields 
 against the key store (its own short cache, the same bound the mapper has): a parent, or a
 withdrawal reason, whose key is gone is dropped from the cache and loaded again from the store.
 Only programmes, sessions and parents are cached (`CACHED`): a new kind of aggregate is cached
-only once `holds_shredded` knows its personal fields."""
+only once `holds_shredded` knows its personal fields.
+
+An aggregate not in the cache is reconstructed from its latest snapshot and the events after it
+(application/snapshots.py says when snapshots are taken); a past version (the audit's state at a
+moment) is always replayed from its events alone."""
 
 from __future__ import annotations
 
 import copy
+import logging
 from contextlib import contextmanager, suppress
 from copy import deepcopy
 from datetime import date, datetime
-from threading import Lock
+from threading import RLock
 from typing import Any, Iterable, Iterator
 from uuid import UUID
 
-from eventsourcing.application import Repository
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
 
 from adapters.keystore import TOMBSTONE, KeyStore
+from adapters.snapshot_state import StaleSnapshot
 from domain.parent import ERASED, UNREADABLE, Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import Enrolment, Payout, TrainingProgram
+
+log = logging.getLogger(__name__)
 
 # The cache and its fast-forwarding, as Application settings (the environment may override them).
 CACHE_SETTINGS = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
@@ -77,6 +87,11 @@ for _aggregate in (TrainingProgram, Session, Parent):
 # The aggregates kept in the cache: those whose personal data `holds_shredded` knows. Any other
 # kind (a user, or one added later that may hold personal data) is loaded from the store each time.
 CACHED = (TrainingProgram, Session, Parent)
+# The aggregates snapshotted, every so many events (taken as the event that reaches the multiple
+# is saved, or by a load that replayed that many): a programme's and a session's histories grow
+# all year. Parents are not snapshotted: their histories are short, and a snapshot would be one
+# more copy of their personal data to seal and shred.
+SNAPSHOT_EVERY: dict[type, int] = {TrainingProgram: 100, Session: 100}
 # Values that hold no personal data (nothing to erase).
 _NOT_PERSONAL = (None, ERASED, UNREADABLE)
 
@@ -94,12 +109,15 @@ class CachingRepository(Repository):
     and checked against erasures on every load."""
 
     keys: KeyStore | None = None  # set by the service that builds it
+    # Which aggregates are snapshotted, and after how many events (set by the service).
+    snapshot_every: dict[type, int] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # One aggregate's cached copy is fast-forwarded by one thread at a time, and copied before
-        # the next may change it (the library copies after releasing its lock).
-        self._turns = [Lock() for _ in range(64)]
+        # the next may change it (the library copies after releasing its lock). Re-entrant: a save
+        # inside `changing` takes its snapshot from the same cached aggregate.
+        self._turns = [RLock() for _ in range(64)]
 
     def get(self, aggregate_id: Any, *, version: int | None = None, projector_func: Any = project, **kwargs: Any) -> Any:
         if version is not None or self.cache is None or not self.fastforward:
@@ -117,6 +135,31 @@ class CachingRepository(Repository):
         with self._turns[hash(aggregate_id) % len(self._turns)]:
             yield self._current(aggregate_id, projector_func)
 
+    @contextmanager
+    def changing(self, aggregate_id: Any, projector_func: Any = project) -> Iterator[Any]:
+        """The cached aggregate itself, up to date, for a command to change AND save inside the
+        block: no copy, so the command costs the same however long the history. When the block
+        raises (a refused command, a conflicting save) or leaves events unsaved, the aggregate is
+        dropped from the cache, so the next load reads it from the store as it is there. Load
+        nothing else inside the block (one turn at a time)."""
+        if self.cache is None:
+            yield super().get(aggregate_id, projector_func=projector_func)
+            return
+        with self._turns[hash(aggregate_id) % len(self._turns)]:
+            aggregate = self._current(aggregate_id, projector_func)
+            try:
+                yield aggregate
+            except BaseException:
+                self._drop(aggregate_id)
+                raise
+            if getattr(aggregate, "_pending_events", None):
+                self._drop(aggregate_id)
+
+    def _drop(self, aggregate_id: Any) -> None:
+        assert self.cache is not None
+        with suppress(KeyError):
+            self.cache.get(aggregate_id, evict=True)
+
     def _current(self, aggregate_id: Any, projector_func: Any) -> Any:
         """The cached aggregate with every event stored since applied (reconstructed when not cached,
         or when it holds personal data whose key is gone)."""
@@ -132,6 +175,47 @@ class CachingRepository(Repository):
         if isinstance(aggregate, CACHED):
             self.cache.put(aggregate_id, aggregate)
         return aggregate
+
+
+    def _reconstruct_aggregate(self, aggregate_id: Any, version: int | None, projector_func: Any) -> Any:
+        """The aggregate from its latest snapshot and the events after it (a past version: from its
+        events alone). A load that replayed a long history leaves a snapshot for the next one."""
+        if version is not None or self.snapshot_store is None:
+            events = self.event_store.get(originator_id=aggregate_id, lte=version)
+            aggregate = projector_func(None, events)
+        else:
+            try:
+                snapshots = list(self.snapshot_store.get(originator_id=aggregate_id, desc=True, limit=1))
+            except StaleSnapshot:  # other domain code took it: the events say the same
+                snapshots = []
+            replayed = list(self.event_store.get(originator_id=aggregate_id, gt=snapshots[0].originator_version if snapshots else None))
+            aggregate = projector_func(None, [*snapshots, *replayed])
+            every = self.snapshot_every.get(type(aggregate))
+            if every is not None and len(replayed) >= every:
+                self.keep_snapshot(aggregate)
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version {version!r} not found.")
+        return aggregate
+
+    def snapshot(self, aggregate_id: Any) -> bool:
+        """Store a snapshot of the aggregate as it is now; whether one was stored."""
+        with self.borrowed(aggregate_id) as aggregate:
+            return self.keep_snapshot(aggregate)
+
+    def keep_snapshot(self, aggregate: Any) -> bool:
+        """Store a snapshot of this aggregate (as read from the store, unchanged); whether one was
+        stored. Best effort: a snapshot only shortens later loads, so a failure to take one (a
+        personal field with no key to seal it, the store busy) never fails the command that saved."""
+        if self.snapshot_store is None or type(aggregate) not in self.snapshot_every:
+            return False
+        try:
+            self.snapshot_store.put([Snapshot.take(aggregate)])
+        except IntegrityError:  # another thread or process took the same one
+            return False
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.warning("no snapshot of %s at version %s", aggregate.id, aggregate.version, exc_info=True)
+            return False
+        return True
 
 
 def _gone(keys: KeyStore, owner: Any) -> bool:
@@ -151,3 +235,22 @@ def holds_shredded(aggregate: Any, keys: KeyStore) -> bool:
             for parent_id, periods in aggregate.enrolments.items() for e in periods
         )
     return False
+
+
+def detached(aggregate: Any) -> Any:
+    """A copy of a cached aggregate to answer with, two levels deep: its own dicts and lists, and
+    those of the objects it holds (a programme's trial), are new containers of the same values.
+    Enough for a reader while the next command changes the cached one in place (it adds entries,
+    it never changes a value object), at the cost of copying references, not the history."""
+    def shallow(value: Any) -> Any:
+        if type(value) in (dict, list):
+            return type(value)(value)
+        if hasattr(value, "__dict__") and not isinstance(value, type) and type(value) not in _RECORDS:
+            new = copy.copy(value)
+            new.__dict__.update({k: type(v)(v) for k, v in value.__dict__.items() if type(v) in (dict, list)})
+            return new
+        return value
+
+    new = object.__new__(type(aggregate))
+    new.__dict__.update({k: shallow(v) for k, v in aggregate.__dict__.items()})
+    return new

@@ -24,7 +24,7 @@ from adapters.keystore import KeyStore
 from adapters.personal_data import PersonalDataMapper
 from adapters.seed_vault import SeedVault
 from application.actor import SYSTEM, Actor
-from application.aggregate_cache import CACHE_SETTINGS, CachingRepository
+from application.aggregate_cache import CACHE_SETTINGS, SNAPSHOT_EVERY, CachingRepository, detached, project
 from application.clock import today
 from application.corrections import Corrections
 from application import trial
@@ -47,6 +47,7 @@ class ProgramService(Application):
 
     name = "Betrokken"
     env = CACHE_SETTINGS  # the library's aggregate cache, fast-forwarded (application/aggregate_cache.py)
+    snapshotting_intervals = SNAPSHOT_EVERY  # long histories load from a snapshot (the same module)
 
     def __init__(
         self,
@@ -86,7 +87,15 @@ class ProgramService(Application):
             deepcopy_from_cache=library.deepcopy_from_cache,
         )
         repository.keys = self.keys
+        repository.snapshot_every = dict(self.snapshotting_intervals)
         return repository
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = project) -> None:
+        """A snapshot of the aggregate as it is now, from the cache (the library's would replay up to
+        `version`); best effort, a failure never fails the save that asked for it."""
+        repository = self.repository
+        assert isinstance(repository, CachingRepository)
+        repository.snapshot(aggregate_id)
 
     def close(self) -> None:
         super().close()
@@ -118,13 +127,14 @@ class ProgramService(Application):
         return position
 
     @contextmanager
-    def _borrowed(self, cls: type[T], what: str, ident: UUID) -> Iterator[T]:
+    def _borrowed(self, cls: type[T], what: str, ident: UUID, *, change: bool = False) -> Iterator[T]:
         """The cached aggregate itself, to read (never change) inside the block: a check that costs
-        the same however long its history (application/aggregate_cache.py)."""
+        the same however long its history (application/aggregate_cache.py). With `change`, to
+        change and save inside the block (a refused or failed command drops it from the cache)."""
         repository = self.repository
         assert isinstance(repository, CachingRepository)
         try:
-            with repository.borrowed(ident) as agg:
+            with (repository.changing(ident) if change else repository.borrowed(ident)) as agg:
                 if not isinstance(agg, cls):
                     raise NotFoundError(what, ident)
                 yield agg
@@ -277,20 +287,25 @@ class ProgramService(Application):
     ) -> TrainingProgram:
         """Enrol a parent of the programme's school (optionally for one or more of their children)."""
         def command() -> TrainingProgram:
-            program = self.program(program_id, actor)
+            with self._borrowed(TrainingProgram, "programme", program_id) as seen:
+                actor.ensure_may_see(seen.school, "programme", program_id)
             with self._borrowed(Parent, "parent", parent_id) as parent:
                 actor.ensure_may_see(parent.school, "parent", parent_id)
                 for chosen in [*([child_id] if child_id is not None else []), *(child_ids or [])]:
                     parent.child(chosen)  # one of this parent's children, or refused
                 parent_school = parent.school
-            program.enroll(
-                parent_id=parent_id, parent_school=parent_school, child_id=child_id,
-                child_ids=child_ids or [], enrolled_on=enrolled_on or today(), actor=actor.name,
-            )
-            first = program.current_enrolment(parent_id)
-            trial.allocate(self.seeds, program, parent, first.child_id if first else None, actor.name)  # a trial's next slot, if any
-            self._save(program)
-            return program
+            # Changed in place, not on a copy first: an enrolment costs the same at the 1,000th parent.
+            with self._borrowed(TrainingProgram, "programme", program_id, change=True) as program:
+                program.enroll(
+                    parent_id=parent_id, parent_school=parent_school, child_id=child_id,
+                    child_ids=child_ids or [], enrolled_on=enrolled_on or today(), actor=actor.name,
+                )
+                first = program.current_enrolment(parent_id)
+                trial.allocate(self.seeds, program, parent, first.child_id if first else None, actor.name)  # a trial's next slot, if any
+                self._save(program)
+                # The caller gets its own containers, taken under the turn: the cached programme
+                # changes in place under the next enrolment while this answer is still being read.
+                return detached(program)
         return self._retrying(command, program_id)
 
     def withdraw(

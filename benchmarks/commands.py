@@ -313,7 +313,7 @@ def history_rows(h: History, where: str) -> list[Row]:
         _latency_row(f"(f) {where}: enrolments on the {h.events:,}-event programme (warm)", h.warm),
         _latency_row(f"(f) {where}: roll calls of one parent, sessions of the {h.events:,}-event programme (warm)",
                      h.roll_calls),
-        _latency_row(f"(f) {where}: the same, cold (a fresh process replays the {h.events:,} events)", [h.cold_ms]),
+        _latency_row(f"(f) {where}: the same, cold (a fresh process: the latest snapshot and the events after it)", [h.cold_ms]),
     ]
 
 

@@ -1,7 +1,8 @@
 """Commands on a programme with a long history: 1,000 enrolments in a row (each timed, so the
 1,000th can be compared with the 10th), then one-event commands on the 1,000-event programme:
 more enrolments (the programme changes) and roll calls of one parent (the programme is checked),
-warm (the aggregate cache) and cold (a fresh process that replays the whole history)."""
+warm (the aggregate cache) and cold (a fresh process: the programme's latest snapshot and the
+events after it, docs/snapshots.md)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ def bench_history(config: StoreConfig, enrolments: int = 1000, commands: int = 5
         close()
     fresh = open_service(config)  # a process that has not seen the programme yet
     try:
+        fresh.parent(parents[0])  # its connections opened (what a server has done before any request)
         cold = _timed(lambda: fresh.take_roll_call(sessions[0], [(parents[0], "present")]))
     finally:
         fresh.close()

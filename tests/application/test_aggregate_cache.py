@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 import pytest
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
 
 from adapters.personal_data import ERASED
 from application.aggregate_cache import CachingRepository
 from betrokken.system import open_service
-from domain.errors import AlreadyEnrolledError
+from domain.errors import AlreadyEnrolledError, ConcurrentEditError
 from tests.application.conftest import CEST, Pact
 
 
@@ -153,3 +154,30 @@ def test_roll_calls_and_enrolments_on_one_programme_at_once_lose_nothing(store, 
                 assert service.session(s).attendance == {p: "absent" for p in pact.parents}
     finally:
         fresh.close()
+
+
+def test_an_enrolment_changes_the_cached_programme_in_place_and_a_failed_one_drops_it(pact: Pact, monkeypatch):
+    svc = pact.service
+    repository = svc.repository
+    svc.enroll(pact.program_id, parent_id=svc.register_parent(school="12AB", name="Nul").id, enrolled_on=date(2026, 9, 2))
+    kept = repository.cache.get(pact.program_id)
+    first = svc.enroll(pact.program_id, parent_id=svc.register_parent(school="12AB", name="Een").id,
+                       enrolled_on=date(2026, 9, 2))
+    assert repository.cache.get(pact.program_id) is kept  # changed in place: no copy of it was cached
+    assert first is not kept and first.enrolments == kept.enrolments  # the caller's answer is a copy
+    svc.enroll(pact.program_id, parent_id=svc.register_parent(school="12AB", name="Twee").id, enrolled_on=date(2026, 9, 2))
+    assert len(kept.enrolments) == len(first.enrolments) + 1  # the next enrolment left the answer as it was
+    saved = kept.version
+    # A save that fails after the programme was changed in place (another process got there
+    # first, every time): the change is not kept in the cache.
+    late = svc.register_parent(school="12AB", name="Laat").id
+    monkeypatch.setattr("application.programs.MAX_ATTEMPTS", 2)
+    monkeypatch.setattr(svc, "save", lambda *a, **k: (_ for _ in ()).throw(IntegrityError("conflict")))
+    with pytest.raises(ConcurrentEditError):
+        svc.enroll(pact.program_id, parent_id=late, enrolled_on=date(2026, 9, 2))
+    assert not cached(svc, pact.program_id)
+    monkeypatch.undo()
+    program = svc.program(pact.program_id)
+    assert late not in program.enrolments and program.version == saved
+    svc.enroll(pact.program_id, parent_id=late, enrolled_on=date(2026, 9, 2))
+    assert late in svc.program(pact.program_id).enrolments
