@@ -148,7 +148,7 @@ def not_negative() -> NumberRange:
 
 
 def group_range() -> NumberRange:
-    return NumberRange(min=MIN_GROUP, max=MAX_GROUP, message=_l("Een groep is 1 tot en met 8."))
+    return NumberRange(min=MIN_GROUP, max=MAX_GROUP, message=_l("Een groep is %(min)s tot en met %(max)s.", min=MIN_GROUP, max=MAX_GROUP))
 
 
 def percentage() -> NumberRange:
@@ -311,7 +311,7 @@ class ScheduleForm(FlaskForm):
     time = TimeField(_l("Begintijd"), [InputRequired(message=_l("Vul een tijd in, bijvoorbeeld 19:00."))])
     weeks = WholeNumberField(
         _l("Aantal weken (elke week één bijeenkomst)"),
-        [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul 1 tot en met 60 weken in."))],
+        [InputRequired(message=REQUIRED), NumberRange(min=MIN_WEEKS, max=MAX_WEEKS, message=_l("Vul %(min)s tot en met %(max)s weken in.", min=MIN_WEEKS, max=MAX_WEEKS))],
         default=1,
     )
     cadence = SelectField(_l("Hoe vaak"), choices=choices(

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from domain import errors as refused
 from domain.errors import DomainError
+from domain.limits import FIRST_YEAR, LAST_YEAR, MAX_GROUP, MAX_WEEKS, MIN_GROUP, MIN_WEEKS
 from web.i18n import fmt_money
 
 
@@ -32,7 +33,7 @@ def _not_enrolled(e: DomainError) -> str:
 
 def _invalid_date(e: DomainError) -> str:
     if "starts_at" in e.details:
-        return _("Een bijeenkomst valt in de jaren 1900 tot en met 2999; controleer de datum.")
+        return _("Een bijeenkomst valt in de jaren %(first)s tot en met %(last)s; controleer de datum.", first=FIRST_YEAR, last=LAST_YEAR)
     if "withdrawn_on" in e.details:
         return _("De datum van uitschrijven kan niet voor de datum van inschrijven liggen.")
     return _("Een nieuwe inschrijving begint op of na de laatste uitschrijving.")
@@ -54,10 +55,10 @@ MESSAGES: dict[type, Say] = {
     refused.NoHomeworkAssignedError: lambda e: _("Bij deze bijeenkomst is geen huiswerk opgegeven."),
     refused.StartTimeWithoutOffsetError: lambda e: _("De begintijd mist de tijdzone; vul de datum en tijd opnieuw in."),
     refused.UnknownAttendanceStatusError: lambda e: _("Kies per ouder aanwezig, afwezig of afgemeld."),
-    refused.InvalidSeriesLengthError: lambda e: _("Vul 1 tot en met 60 weken in."),
+    refused.InvalidSeriesLengthError: lambda e: _("Vul %(min)s tot en met %(max)s weken in.", min=MIN_WEEKS, max=MAX_WEEKS),
     # parents and children
     refused.UnknownChildError: lambda e: _("Dit kind hoort niet bij deze ouder."),
-    refused.InvalidGroupError: lambda e: _("Een groep is 1 tot en met 8."),
+    refused.InvalidGroupError: lambda e: _("Een groep is %(min)s tot en met %(max)s.", min=MIN_GROUP, max=MAX_GROUP),
     refused.InvalidScoreError: lambda e: _("De score moet tussen 0 en de maximale score liggen."),
     # programme settings and payouts
     refused.UnknownProgramKindError: lambda e: _("Kies een soort programma uit de lijst."),
