@@ -18,6 +18,7 @@ from flask_wtf.file import FileField
 from application.clock import SCHOOL_TZ
 from application.clock import today as today_in_nl
 from application.intake import already_registered, enroll_many, import_parents, parse_parents, rejected
+from application.name_index import ProgramCard
 from application.schools import school_names
 from domain.errors import ImportRejectedError
 from domain.session import Session
@@ -59,6 +60,12 @@ def school_name(brin: str) -> str:
     return str(g.school_names.get(brin, brin))
 
 
+def my_programme_cards() -> list[ProgramCard]:
+    """The programmes of my schools as the name index shows them: no programme is loaded."""
+    service = system().service
+    return service.names.cards(service.directory.programs_of(actor().schools))
+
+
 # -- te doen -----------------------------------------------------------------------------------
 
 
@@ -68,7 +75,7 @@ def todo() -> ResponseReturnValue:
     """What needs doing at my schools, from the projections; each line links to where it is fixed."""
     lists = system().projections.todo(actor().schools, datetime.now(SCHOOL_TZ))
     service = system().service
-    programs = {str(p.id): p for p in service.programs(actor())}
+    programs = {str(c.id): c for c in my_programme_cards()}
     listed = {x["parent_id"] for key in ("consecutive_absences", "overdue_home_visits", "outstanding_payouts",
                                           "failed_messages") for x in lists[key]}
     # Admins decide erasure requests: a held one comes back here once its date has passed.
@@ -97,7 +104,7 @@ def week_sessions(now: datetime) -> list[Planned]:
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time(), SCHOOL_TZ)
     service = system().service
     ids = system().projections.sessions_between(actor().schools, monday, monday + timedelta(days=7))
-    names = {p.id: p.name for p in service.programs(actor())}
+    names = {c.id: c.name for c in my_programme_cards()}
     found = []
     for sid in ids:
         s = service.session(UUID(sid), actor())
