@@ -350,7 +350,7 @@ def fill_demo(service: ProgramService, seed: int = DEFAULT_SEED, progress: Calla
     builder = DemoBuilder(service, seed)
     summary = builder.build()
     run_trial(builder, SCHOOLS[0])  # the reward study with cash, fund and control arms (demo_trial.py)
-    # What is left to do once the trial ran too (its roll calls leave absences of their own).
+    # What the demo left to do, once the trial ran too (its roll calls leave absences of their own).
     summary.planted_missing_roll_calls, summary.planted_absences = left_to_do(service, builder.actor)
     summary.events = (service.recorder.max_notification_id() or 0) - before
     return summary
@@ -379,12 +379,10 @@ def plant_todo(builder: DemoBuilder) -> None:
             records = [(p, "absent" if p in absent else "present") for p in enrolled]
             service.take_roll_call(session.id, records, actor=actor)
             builder.summary.roll_calls += 1
-        builder.summary.planted_absences += [(program.id, p) for p in absent]
-        forgotten = service.schedule_session(
+        service.schedule_session(  # the meeting nobody takes the roll call of
             program.id, title="Terugkombijeenkomst 3", starts_at=evening(date(2026, 1, 27), school.evening),
             location="Speellokaal", actor=actor)
         builder.summary.sessions += 1
-    builder.summary.planted_missing_roll_calls, builder.summary.planted_absences = left_to_do(service, actor)
 
 
 def left_to_do(service: ProgramService, actor: Actor) -> tuple[list[UUID], list[tuple[UUID, UUID]]]:
