@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Collection, Hashable, Iterable, NamedTuple, TypeVar
 
 Day = TypeVar("Day", date, str)
@@ -21,8 +22,10 @@ def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+@lru_cache(maxsize=4096)
 def exact(number: float) -> Fraction:
-    """A number as the decimal it was typed as (its shortest representation), so 3.3 is 33/10."""
+    """A number as the decimal it was typed as (its shortest representation), so 3.3 is 33/10.
+    (Remembered: the same counts and minimums come up for every parent.)"""
     return Fraction(str(number))
 
 
@@ -96,6 +99,20 @@ class Tally:
                 done += homework_done
         return cls(held, attended, excused, assigned, done)
 
+    def __add__(self, other: "Tally") -> "Tally":
+        """Tallies add up: two sets of sittings counted apart and added are counted together
+        (so a session's tally is the sum of its parents', and one sitting's change is a difference)."""
+        return Tally(
+            self.sessions_held + other.sessions_held, self.attended + other.attended, self.excused + other.excused,
+            self.homework_assigned + other.homework_assigned, self.homework_completed + other.homework_completed,
+        )
+
+    def __sub__(self, other: "Tally") -> "Tally":
+        return Tally(
+            self.sessions_held - other.sessions_held, self.attended - other.attended, self.excused - other.excused,
+            self.homework_assigned - other.homework_assigned, self.homework_completed - other.homework_completed,
+        )
+
     @property
     def absent(self) -> int:
         """No record counts as absent."""
@@ -110,6 +127,10 @@ class Tally:
     def homework_rate(self) -> float | None:
         """completed / assigned; None when no homework was assigned."""
         return rate(self.homework_completed, self.homework_assigned)
+
+
+NOTHING = Tally(0, 0, 0, 0, 0)
+"""The tally of no sittings."""
 
 
 # -- completion ------------------------------------------------------------------------------

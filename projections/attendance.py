@@ -24,27 +24,34 @@ TABLES = {
         PRIMARY KEY (program_id, parent_id))""",
 }
 INDEXES: list[str] = []
+KEYS = {"attendance_sessions": "session_id", "attendance_parents": "parent_id"}
+"""Each table's rows are per programme and this column."""
 
 
-def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
-    """The programme's rows: its non-cancelled sessions, and every parent ever enrolled."""
+def session_rows(facts: ProgramFacts, rolls: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of the programme's sessions that have a roll call here, cancelled ones left out."""
     program = facts.program_id
     sessions = []
     for s in facts.sessions:
-        if s.cancelled:
+        roll = rolls.get(s.session_id)
+        if roll is None or s.cancelled:
             continue
         # Scheduled but not yet held: listed with zero counts (it counts for nobody yet).
-        # The session's roll call is the rulebook's tally summed over the parents it counts for.
-        roll = Tally.count(facts.sitting(s, p) for p in facts.parents if facts.counts_for(s, p))
         sessions.append((
             program, s.session_id, s.starts_at, s.starts_utc, s.position, s.held, roll.sessions_held,
             roll.attended, roll.absent, roll.excused, s.has_homework, roll.homework_completed,
         ))
+    return {"attendance_sessions": sessions}
+
+
+def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of these parents (every parent ever enrolled, when the whole programme is recounted)."""
+    program = facts.program_id
     parents = [
         (program, p, facts.parents[p], t.sessions_held, t.attended, t.excused, t.absent, t.attendance_rate)
         for p, t in tallies.items()
     ]
-    return {"attendance_sessions": sessions, "attendance_parents": parents}
+    return {"attendance_parents": parents}
 
 
 def read(db: Queries, program_id: str) -> dict[str, list[dict[str, Any]]]:

@@ -1,6 +1,14 @@
 """The catch-up loop: read the event log page by page from the views' tracking position and
 record the facts, marking the programmes they touched as dirty, in ONE transaction per page
-(facts, dirty marks and position commit together). The figures of dirty programmes are
+(facts, dirty marks and position commit together).
+
+In live use (a page that reaches the head of the log) a programme of which the page touched
+only some sessions and parents is not recounted whole: the sittings in scope are counted before
+and after the page's facts are written, and the difference is added to the stored tallies of
+their sessions and parents (`write_scoped`), so a roll call costs the same in the programme's
+first week as in its last. Rule changes, new programmes and rebuilds recount whole programmes.
+
+The figures of dirty programmes are
 recomputed from the facts, and their marks cleared, in one transaction too: inside the page's
 own transaction when the page reaches the head of the log (live use: one transaction, as
 before) or when many programmes are dirty, else at the end of the catch-up run. During a
@@ -21,18 +29,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from adapters.sealing import SealedRecorder
 from adapters.verification import PageCheck
-from projections import attendance, completion, facts, messages, rewards
+from projections import attendance, completion, facts, messages, rewards, tally
 from projections.db import Database, Tx
-from projections.tally import tallies
 
-SCHEMA_VERSION = "6"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: messages; 5: trials (arms, fund); 6: program_rules, assessments.taken_on
+SCHEMA_VERSION = "7"  # 2: dirty_programs; 3: fact tables clustered by programme; 4: messages; 5: trials (arms, fund); 6: program_rules, assessments.taken_on; 7: figure_tallies
 VIEWS = (attendance, completion, rewards)
 VIEW_NAMES = ("facts",) + tuple(v.NAME for v in VIEWS)
 """The views advance together (one read of the log feeds all of them); each keeps its row."""
@@ -53,7 +60,7 @@ BOOKKEEPING = {
 
 def all_tables() -> dict[str, str]:
     """Every table of the read-model store, with its DDL."""
-    tables = {**BOOKKEEPING, **facts.TABLES, **messages.TABLES}
+    tables = {**BOOKKEEPING, **facts.TABLES, **tally.TABLES, **messages.TABLES}
     for view in VIEWS:
         tables.update(view.TABLES)
     return tables
@@ -69,7 +76,7 @@ def reset(tx: Tx) -> None:
     """Drop and recreate every table, positions at 0 (a rebuild from zero starts here)."""
     for name in all_tables():
         tx.execute(f"DROP TABLE IF EXISTS {name}")
-    clustered = facts.CLUSTERED | {t for v in VIEWS for t in v.TABLES}
+    clustered = facts.CLUSTERED | set(tally.TABLES) | {t for v in VIEWS for t in v.TABLES}
     sqlite = not tx.is_postgres
     for name, ddl in all_tables().items():
         tx.execute(ddl + (" WITHOUT ROWID" if sqlite and name in clustered else ""))
@@ -137,21 +144,75 @@ class StateDecoder:
 
 
 def write_views(tx: Tx, program_ids: list[str]) -> None:
-    """Recompute these programmes' rows of every view from the facts (per chunk of programmes:
-    delete their rows, insert the new ones, one executemany per table)."""
+    """Recount these programmes and rewrite their rows of every view and their stored tallies
+    from the facts (per chunk of programmes: delete their rows, insert the new ones, one
+    executemany per table)."""
     for i in range(0, len(program_ids), RECOMPUTE_CHUNK):
         chunk = program_ids[i:i + RECOMPUTE_CHUNK]
-        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for v in VIEWS for t in v.TABLES}
+        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in [*tally.TABLES, *(t for v in VIEWS for t in v.TABLES)]}
         for program in facts.load_programs(tx, chunk):
-            counted = tallies(program)
-            for view in VIEWS:
-                for table, found in view.rows(program, counted).items():
-                    rows[table].extend(found)
+            counted, rolls = tally.tallies(program), tally.rolls(program)
+            for table, found in view_rows(program, counted, rolls).items():
+                rows[table].extend(found)
+            rows["figure_tallies"] += tally.rows(program.program_id, tally.SESSION, rolls)
+            rows["figure_tallies"] += tally.rows(program.program_id, tally.PARENT, counted)
         marks = ",".join("?" * len(chunk))
         for table, new in rows.items():
             tx.execute(f"DELETE FROM {table} WHERE program_id IN ({marks})", chunk)
             if new:
                 tx.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(new[0]))})", new)
+
+
+def view_rows(program: facts.ProgramFacts, counted: dict[str, tally.Tally],
+              rolls: dict[str, tally.Tally]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every view's rows for these parents' tallies and these sessions' roll calls."""
+    out = attendance.session_rows(program, rolls)
+    for view in VIEWS:
+        out.update(view.rows(program, counted))
+    return out
+
+
+def count_before(tx: Tx, scopes: dict[str, facts.Scope]) -> dict[str, dict[tally.Sitting, tally.Tally]]:
+    """The sittings in scope as counted from the facts before a page is written (see `write_scoped`)."""
+    out = {}
+    for program, scope in scopes.items():
+        found = facts.load_scope(tx, program, scope)
+        out[program] = tally.sittings_in(found, scope) if found is not None else {}
+    return out
+
+
+def write_scoped(tx: Tx, program: str, scope: facts.Scope, before: dict[tally.Sitting, tally.Tally]) -> None:
+    """Bring a programme's figures up to date after a page that changed only some of its sessions
+    and parents, without recounting the rest: count the sittings in scope again, add the
+    difference to the stored tallies of their sessions and parents, and rewrite the rows of
+    those (and of the sessions and parents in scope). The same rulebook counts each sitting, and
+    tallies add up (domain/rules.py), so the rows equal a recount of the whole programme."""
+    found = facts.load_scope(tx, program, scope)
+    if found is None:
+        return
+    by_session, by_parent = tally.differences(before, tally.sittings_in(found, scope))
+    sessions = (scope.sessions | set(by_session)) & {s.session_id for s in found.sessions}
+    rolls = _added(tx, program, tally.SESSION, sessions, by_session)
+    parents = [p for p in found.parents if p in scope.parents or p in by_parent]  # in order of enrolment
+    counted = _added(tx, program, tally.PARENT, parents, by_parent)
+    new = view_rows(found, counted, rolls)
+    keys = {**attendance.KEYS, **completion.KEYS, **rewards.KEYS}
+    for table, rows in new.items():
+        items = sorted(rolls if keys[table] == "session_id" else counted)
+        for i in range(0, len(items), 500):
+            chunk = items[i:i + 500]
+            tx.execute(f"DELETE FROM {table} WHERE program_id = ? AND {keys[table]} IN ({','.join('?' * len(chunk))})",
+                       [program, *chunk])
+        if rows:
+            tx.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+
+
+def _added(tx: Tx, program: str, kind: str, items: Iterable[str], changes: dict[str, tally.Tally]) -> dict[str, tally.Tally]:
+    """These sessions' or parents' stored tallies plus their changes, stored again."""
+    now = tally.stored(tx, program, kind, items)
+    now = {i: now.get(i, tally.NOTHING) + changes.get(i, tally.NOTHING) for i in items}
+    tally.store(tx, program, kind, now)
+    return now
 
 
 def recompute_dirty(tx: Tx) -> int:
@@ -215,9 +276,10 @@ class CatchUp:
                 return start, 0, start
             topics, decode = self.topics, self.decode
             events = [(n.id, n.topic, str(n.originator_id), decode(n)) for n in notes if n.topic in topics]
-            touched = self.apply(tx, events)
-            # A page cut short (the head, or a break) recomputes now, as does a crowded one.
-            if len(notes) < limit or broken is not None or (touched and self.dirty_count(tx) >= self.flush_at):
+            # A page cut short (the head, or a break) brings the figures up to date now, as does a crowded one.
+            now = len(notes) < limit or broken is not None
+            touched = self.apply(tx, events, now)
+            if now or (touched and self.dirty_count(tx) >= self.flush_at):
                 recompute_dirty(tx)
             last = notes[-1].id
             tx.executemany("UPDATE projection_positions SET position = ? WHERE view = ?", [(last, v) for v in VIEW_NAMES])
@@ -225,19 +287,37 @@ class CatchUp:
                 self.before_commit()
             return last, len(notes), start
 
-    def apply(self, tx: Tx, events: list[facts.Event]) -> int:
-        """Record the page's facts and mark the programmes they touched dirty; returns how many."""
+    def apply(self, tx: Tx, events: list[facts.Event], now: bool = False) -> int:
+        """Record the page's facts; returns how many programmes it left dirty (to be recounted
+        whole). With `now`, a programme whose sessions or parents only were touched, whose rules
+        never changed mid-year and that is not dirty already, is brought up to date here by
+        `write_scoped` (its sittings in scope counted before and after the facts are written);
+        the others are marked dirty."""
         # Messages to parents are their own view (projections/messages.py), in this transaction too.
         mine = messages.TOPICS
         messages.apply(tx, [e for e in events if e[1] in mine])
         page = self.ledger.record(tx, [e for e in events if e[1] not in mine])
+        scopes = self.scoped(tx, page) if now else {}
+        before = count_before(tx, scopes)
         page.write(tx)
-        if page.touched:
-            tx.executemany(
-                "INSERT INTO dirty_programs VALUES (?) ON CONFLICT (program_id) DO NOTHING",
-                [(p,) for p in sorted(page.touched)],
-            )
-        return len(page.touched)
+        for program, scope in sorted(scopes.items()):
+            write_scoped(tx, program, scope, before[program])
+        whole = sorted(page.programs() - set(scopes))
+        if whole:
+            tx.executemany("INSERT INTO dirty_programs VALUES (?) ON CONFLICT (program_id) DO NOTHING", [(p,) for p in whole])
+        return len(whole)
+
+    @staticmethod
+    def scoped(tx: Tx, page: facts.PageFacts) -> dict[str, facts.Scope]:
+        """The programmes of the page that can be brought up to date in part (see `apply`)."""
+        scopes = page.scopes()
+        if not scopes:
+            return scopes
+        ids = sorted(scopes)
+        marks = ",".join("?" * len(ids))
+        whole = {p for (p,) in tx.query(f"SELECT program_id FROM dirty_programs WHERE program_id IN ({marks})", ids)}
+        whole |= {p for (p,) in tx.query(f"SELECT DISTINCT program_id FROM program_rules WHERE program_id IN ({marks})", ids)}
+        return {p: scope for p, scope in scopes.items() if p not in whole}
 
     @staticmethod
     def dirty_count(tx: Tx) -> int:

@@ -19,10 +19,12 @@ TABLES = {
         PRIMARY KEY (program_id, parent_id))""",
 }
 INDEXES: list[str] = []
+KEYS = {"completion": "parent_id"}
+"""Each table's rows are per programme and this column."""
 
 
 def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
-    """The programme's rows, one per parent ever enrolled."""
+    """The rows of these parents (every parent ever enrolled, when the whole programme is recounted)."""
     program = facts.program_id
     return {"completion": [
         (program, p, facts.parents[p], t.attended, t.attendance_rate, t.homework_assigned, t.homework_completed,

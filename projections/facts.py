@@ -5,15 +5,16 @@ idempotently from the events. Pseudonymous ids only: no names, contacts or free 
 Attendance, completion and rewards depend on enrolment periods at each session's date, and
 those can change after the roll call (a backdated withdrawal, a late enrolment). So the
 figures are not summed up event by event: each page of events records its facts here and
-names the programmes it touched; the views then recompute those programmes' rows from the
-facts (`load_program`), in the same transaction as the tracking position."""
+names the programmes (or their sessions and parents) it touched; the views then recompute
+those rows from the facts (`load_program`, `load_scope`), in the same transaction as the
+tracking position."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from eventsourcing.utils import get_topic
 
@@ -93,6 +94,9 @@ INDEXES = [
     "CREATE INDEX assessments_by_program ON assessments (program_id)",
     "CREATE INDEX payouts_by_program ON payouts (program_id)",
     "CREATE INDEX fund_moves_by_program ON fund_moves (program_id)",
+    # one parent's sittings across a programme's sessions (an enrolment or withdrawal recounts them)
+    "CREATE INDEX attendance_by_parent ON attendance_records (program_id, parent_id)",
+    "CREATE INDEX homework_by_parent ON homework_records (program_id, parent_id)",
 ]
 
 UPSERT = {
@@ -136,15 +140,48 @@ def topic(aggregate: type, event: str) -> str:
 
 @dataclass
 class PageFacts:
-    """The fact rows of one page of events, and the programmes they touched."""
+    """The fact rows of one page of events, and what they touched: whole programmes (their
+    rules, or a fact without a parent or session to pin it to), or single sessions and parents
+    of a programme (a roll call changes one session's sittings; an enrolment, payout or
+    assessment one parent's)."""
 
     rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: {k: [] for k in UPSERT})
     touched: set[str] = field(default_factory=set)
+    sessions: set[tuple[str, str]] = field(default_factory=set)  # (programme, session)
+    parents: set[tuple[str, str]] = field(default_factory=set)  # (programme, parent)
+
+    def programs(self) -> set[str]:
+        """Every programme the page touched, wholly or in part."""
+        return self.touched | {p for p, _ in self.sessions} | {p for p, _ in self.parents}
+
+    def scopes(self) -> dict[str, "Scope"]:
+        """The programmes touched only in part, with the sessions and parents touched."""
+        out: dict[str, Scope] = {}
+        for program, session in self.sessions:
+            if program not in self.touched:
+                out.setdefault(program, Scope()).sessions.add(session)
+        for program, parent in self.parents:
+            if program not in self.touched:
+                out.setdefault(program, Scope()).parents.add(parent)
+        return out
 
     def write(self, tx: Tx) -> None:
         """One executemany per table (statements run in ORDER; each keeps its events' order)."""
         for key in ORDER:
             tx.executemany(UPSERT[key], self.rows[key])
+
+
+@dataclass
+class Scope:
+    """Part of a programme whose figures a page changed: these sessions (for every parent) and
+    these parents (at every session). A parent's sitting at a session can only have changed
+    when one of the two is in scope."""
+
+    sessions: set[str] = field(default_factory=set)
+    parents: set[str] = field(default_factory=set)
+
+    def covers(self, session: str, parent: str) -> bool:
+        return session in self.sessions or parent in self.parents
 
 
 def utc_text(moment: datetime) -> str:
@@ -283,18 +320,17 @@ class Ledger:
         parent = uid(e["parent_id"])
         page.rows["program_parent"].append((program, parent, pos))
         page.rows["enrolment"].append((program, parent, pos, day_text(e["enrolled_on"])))
-        page.touched.add(program)
+        page.parents.add((program, parent))
 
     def _withdrawn(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         parent = uid(e["parent_id"])
         page.rows["withdrawal"].append((day_text(e["withdrawn_on"]), program, parent, program, parent, pos))
-        page.touched.add(program)
+        page.parents.add((program, parent))
 
     def _payout(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
-        page.rows["payout"].append(
-            (uid(e["payout_id"]), program, uid(e["parent_id"]), number(e["amount_cents"]), e["method"], pos)
-        )
-        page.touched.add(program)
+        parent = uid(e["parent_id"])
+        page.rows["payout"].append((uid(e["payout_id"]), program, parent, number(e["amount_cents"]), e["method"], pos))
+        page.parents.add((program, parent))
 
     def _scheduled(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
         program = uid(e["program_id"])
@@ -309,30 +345,30 @@ class Ledger:
         ))
         for parent in participants or ():
             page.rows["participant"].append((session, program, uid(parent)))
-        page.touched.add(program)
+        page.sessions.add((program, session))
 
     def _attendance(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
         program = self.session_program[session]
         page.rows["attendance"].append((session, program, uid(e["parent_id"]), e["status"]))
         page.rows["held"].append((True, session))
-        page.touched.add(program)
+        page.sessions.add((program, session))
 
     def _homework(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
         program = self.session_program[session]
         page.rows["homework"].append((session, program, uid(e["parent_id"]), bool(e["completed"])))
-        page.touched.add(program)
+        page.sessions.add((program, session))
 
     def _cancelled(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
         program = self.session_program[session]
         page.rows["cancelled"].append((True, session))
-        page.touched.add(program)
+        page.sessions.add((program, session))
 
     def _moved(self, page: PageFacts, pos: int, session: str, e: dict[str, Any]) -> None:
         starts_at = plain(e["starts_at"])
         if not isinstance(starts_at, datetime):
             starts_at = datetime.fromisoformat(starts_at)
         page.rows["moved"].append((starts_at.isoformat(), utc_text(starts_at), starts_at.date().isoformat(), session))
-        page.touched.add(self.session_program[session])
+        page.sessions.add((self.session_program[session], session))
 
     def _assessment(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
         program = uid(e["program_id"])
@@ -340,7 +376,7 @@ class Ledger:
             (uid(e["assessment_id"]), program, parent, float(number(e["score"])), float(number(e["max_score"])),
              day_text(e["taken_on"]))
         )
-        page.touched.add(program)
+        page.parents.add((program, parent))
 
     def _assessment_corrected(self, page: PageFacts, pos: int, parent: str, e: dict[str, Any]) -> None:
         assessment = uid(e["assessment_id"])
@@ -350,12 +386,11 @@ class Ledger:
             page.rows["assessment_correction"].append(
                 (float(number(e["score"])), float(number(e["max_score"])), assessment)
             )
-        page.touched.add(uid(e["program_id"]))
+        page.parents.add((uid(e["program_id"]), parent))
 
     def _payout_reversed(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         page.rows["payout_reversal"].append((uid(e["payout_id"]),))
-        page.touched.add(program)
-
+        page.touched.add(program)  # the event names the payout, not its parent
 
     def _arms(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         for arm in plain(e["arms"]):
@@ -364,24 +399,26 @@ class Ledger:
         page.touched.add(program)
 
     def _assigned(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
-        page.rows["assignment"].append((program, uid(e["parent_id"]), e["arm"], False, pos))
-        page.touched.add(program)
+        parent = uid(e["parent_id"])
+        page.rows["assignment"].append((program, parent, e["arm"], False, pos))
+        page.parents.add((program, parent))
 
     def _overridden(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
-        page.rows["assignment"].append((program, uid(e["parent_id"]), e["arm"], True, pos))
-        page.touched.add(program)
+        parent = uid(e["parent_id"])
+        page.rows["assignment"].append((program, parent, e["arm"], True, pos))
+        page.parents.add((program, parent))
 
     def _fund_released(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         page.rows["fund_move"].append(
             (uid(e["move_id"]), program, uid(e["parent_id"]), "released", number(e["amount_cents"]), pos)
         )
-        page.touched.add(program)
+        page.parents.add((program, uid(e["parent_id"])))
 
     def _fund_forfeited(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         page.rows["fund_move"].append(
             (uid(e["move_id"]), program, uid(e["parent_id"]), "forfeited", number(e["amount_cents"]), pos)
         )
-        page.touched.add(program)
+        page.parents.add((program, uid(e["parent_id"])))
 
     def _rules_changed(self, page: PageFacts, pos: int, program: str, e: dict[str, Any]) -> None:
         c, r = plain(e["completion"]), plain(e["rewards"])
@@ -485,6 +522,15 @@ def load_program(tx: Tx, program_id: str) -> ProgramFacts | None:
     return found[0] if found else None
 
 
+def load_scope(tx: Tx, program_id: str, scope: Scope) -> ProgramFacts | None:
+    """The facts of part of a programme: its rules; the sessions in scope (every session when a
+    parent is); the parents in scope (every parent when a session is), with their enrolment
+    periods, assessments, payouts and arms; and the roll calls and homework of the sittings in
+    scope. Enough to count those sittings and to write those parents' figures."""
+    found = _load_chunk(tx, [program_id], scope)
+    return found[0] if found else None
+
+
 CHUNK = 500
 """Programmes per query (bound parameters stay well under SQLite's limit)."""
 
@@ -499,7 +545,18 @@ def load_programs(tx: Tx, program_ids: Iterable[str]) -> list[ProgramFacts]:
     return out
 
 
-def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
+def _narrowed(*columns: tuple[str, Collection[str]]) -> tuple[str, list[str]]:
+    """` AND (column IN (...) OR ...)` over the columns whose values are given, and its parameters
+    (nothing when no column is narrowed)."""
+    parts, params = [], []
+    for column, values in columns:
+        if values:
+            parts.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(sorted(values))
+    return (f" AND ({' OR '.join(parts)})", params) if parts else ("", [])
+
+
+def _load_chunk(tx: Tx, ids: list[str], scope: Scope | None = None) -> list[ProgramFacts]:
     marks = ",".join("?" * len(ids))
     where = f"program_id IN ({marks})"
     split = len(COMPLETION_COLUMNS) + 1
@@ -509,25 +566,31 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
     }
     if not settings:
         return []
+    # A scope narrows the parents (unless a session is in it: then its sittings of every parent
+    # count), the sessions (unless a parent is), and the records (to the sittings in scope).
+    no_scope: tuple[str, list[str]] = ("", [])
+    by_parent = _narrowed(("parent_id", scope.parents)) if scope and not scope.sessions else no_scope
+    by_session = _narrowed(("session_id", scope.sessions)) if scope and not scope.parents else no_scope
+    by_sitting = _narrowed(("session_id", scope.sessions), ("parent_id", scope.parents)) if scope else no_scope
+
+    def query(sql: str, narrow: tuple[str, list[str]], tail: str = "") -> list[Any]:
+        return tx.query(f"{sql} WHERE {where}{narrow[0]}{tail}", [*ids, *narrow[1]])
+
     parents: dict[str, dict[str, int]] = {}
-    for program, p, pos in tx.query(
-        f"SELECT program_id, parent_id, position FROM program_parents WHERE {where} ORDER BY program_id, position", ids
-    ):
+    for program, p, pos in query("SELECT program_id, parent_id, position FROM program_parents", by_parent,
+                                 " ORDER BY program_id, position"):
         parents.setdefault(program, {})[p] = int(pos)
     periods: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
-    for program, parent, on, off in tx.query(
-        f"SELECT program_id, parent_id, enrolled_on, withdrawn_on FROM enrolments WHERE {where}"
-        " ORDER BY program_id, position", ids
-    ):
+    for program, parent, on, off in query("SELECT program_id, parent_id, enrolled_on, withdrawn_on FROM enrolments",
+                                          by_parent, " ORDER BY program_id, position"):
         periods.setdefault(program, {}).setdefault(parent, []).append((on, off))
     participants: dict[str, set[str]] = {}
-    for session, parent in tx.query(f"SELECT session_id, parent_id FROM session_participants WHERE {where}", ids):
+    for session, parent in query("SELECT session_id, parent_id FROM session_participants", by_session):
         participants.setdefault(session, set()).add(parent)
     sessions: dict[str, list[SessionFacts]] = {}
-    for program, sid, starts_at, utc, day, hw, restricted, att, cancelled, pos in tx.query(
+    for program, sid, starts_at, utc, day, hw, restricted, att, cancelled, pos in query(
         "SELECT program_id, session_id, starts_at, starts_utc, session_date, has_homework, has_participants,"
-        f" has_attendance, cancelled, position FROM sessions WHERE {where} ORDER BY program_id, starts_utc, position",
-        ids,
+        " has_attendance, cancelled, position FROM sessions", by_session, " ORDER BY program_id, starts_utc, position",
     ):
         sessions.setdefault(program, []).append(SessionFacts(
             session_id=sid, starts_at=starts_at, starts_utc=utc, day=day, has_homework=bool(hw),
@@ -535,31 +598,31 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
             participants=participants.get(sid, set()) if restricted else None, position=pos,
         ))
     attendance: dict[str, dict[tuple[str, str], str]] = {}
-    for program, s, p, status in tx.query(
-        f"SELECT program_id, session_id, parent_id, status FROM attendance_records WHERE {where}", ids
+    for program, s, p, status in query(
+        "SELECT program_id, session_id, parent_id, status FROM attendance_records", by_sitting
     ):
         attendance.setdefault(program, {})[(s, p)] = status
     homework: dict[str, dict[tuple[str, str], bool]] = {}
-    for program, s, p, done in tx.query(
-        f"SELECT program_id, session_id, parent_id, completed FROM homework_records WHERE {where}", ids
+    for program, s, p, done in query(
+        "SELECT program_id, session_id, parent_id, completed FROM homework_records", by_sitting
     ):
         homework.setdefault(program, {})[(s, p)] = bool(done)
     assessments: dict[str, dict[str, list[DatedResult]]] = {}
-    for program, parent, score, max_score, taken_on in tx.query(
-        f"SELECT program_id, parent_id, score, max_score, taken_on FROM assessments WHERE {where}", ids
+    for program, parent, score, max_score, taken_on in query(
+        "SELECT program_id, parent_id, score, max_score, taken_on FROM assessments", by_parent
     ):
         assessments.setdefault(program, {}).setdefault(parent, []).append(DatedResult(taken_on, score, max_score))
     paid: dict[str, dict[str, int]] = {}
     fund: dict[str, dict[str, dict[str, int]]] = {}
-    for program, parent, method, total in tx.query(
-        f"SELECT program_id, parent_id, method, SUM(amount_cents) FROM payouts WHERE {where}"
-        " GROUP BY program_id, parent_id, method", ids,
+    for program, parent, method, total in query(
+        "SELECT program_id, parent_id, method, SUM(amount_cents) FROM payouts", by_parent,
+        " GROUP BY program_id, parent_id, method",
     ):
         paid.setdefault(program, {})[parent] = paid.get(program, {}).get(parent, 0) + int(total)
         fund.setdefault(program, {}).setdefault(parent, {})[method] = int(total)
-    for program, parent, kind, total in tx.query(
-        f"SELECT program_id, parent_id, kind, SUM(amount_cents) FROM fund_moves WHERE {where}"
-        " GROUP BY program_id, parent_id, kind", ids,
+    for program, parent, kind, total in query(
+        "SELECT program_id, parent_id, kind, SUM(amount_cents) FROM fund_moves", by_parent,
+        " GROUP BY program_id, parent_id, kind",
     ):
         fund.setdefault(program, {}).setdefault(parent, {})[kind] = int(total)
     arm_schemes: dict[str, dict[str, RewardScheme]] = {}
@@ -568,7 +631,7 @@ def _load_chunk(tx: Tx, ids: list[str]) -> list[ProgramFacts]:
     ):
         arm_schemes.setdefault(program, {})[arm] = RewardScheme(*scheme)
     arms: dict[str, dict[str, str]] = {}
-    for program, parent, arm in tx.query(f"SELECT program_id, parent_id, arm FROM arm_assignments WHERE {where}", ids):
+    for program, parent, arm in query("SELECT program_id, parent_id, arm FROM arm_assignments", by_parent):
         arms.setdefault(program, {})[parent] = arm
     changes = _rule_changes(tx, where, ids)
     return [

@@ -20,6 +20,8 @@ TABLES = {
         PRIMARY KEY (program_id, parent_id))""",
 }
 INDEXES: list[str] = []
+KEYS = {"rewards": "parent_id"}
+"""Each table's rows are per programme and this column."""
 FIELDS = ("sessions_cents", "homework_cents", "assessment_cents", "earned_cents", "paid_cents", "outstanding_cents")
 FUND_FIELDS = ("cash_cents", "fund_cents", "released_cents", "forfeited_cents", "fund_balance_cents")
 """Paid in cash, paid into the child's education fund, released from it, forfeited, and what it holds."""
@@ -36,7 +38,7 @@ def row(facts: ProgramFacts, parent: str, t: Tally) -> tuple[int, int, int, int,
 
 
 def rows(facts: ProgramFacts, tallies: dict[str, Tally]) -> dict[str, list[tuple[Any, ...]]]:
-    """The programme's rows, one per parent ever enrolled."""
+    """The rows of these parents (every parent ever enrolled, when the whole programme is recounted)."""
     program = facts.program_id
     return {"rewards": [
         (program, p, facts.parents[p], *row(facts, p, t), facts.arms.get(p), *fund_row(facts.fund.get(p, {})))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 from uuid import UUID
 
 from adapters.config import StoreConfig
@@ -117,8 +117,9 @@ def dump(p: Projections) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def random_commands(w: World, rng: "random.Random", count: int) -> int:
-    """Run `count` random staff commands (some refused, as in real life); returns those accepted."""
+def random_commands(w: World, rng: "random.Random", count: int, after_each: Callable[[], None] | None = None) -> int:
+    """Run `count` random staff commands (some refused, as in real life), calling `after_each`
+    after each; returns those accepted."""
     from application.rule_changes import change_rules
     from domain.errors import DomainError
 
@@ -183,4 +184,6 @@ def random_commands(w: World, rng: "random.Random", count: int) -> int:
             accepted += 1
         except DomainError:
             pass
+        if after_each is not None:
+            after_each()
     return accepted
