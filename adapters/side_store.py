@@ -1,11 +1,13 @@
 """A few tables of our own beside the events, with SQL written once (`?` placeholders). SQLite: a file
 in the data directory, a connection per thread; writers BEGIN IMMEDIATE. PostgreSQL: the events'
-database, a pool whose connections are checked before use; writers take advisory locks."""
+database, a pool whose connections are checked after an idle spell; writers take advisory locks."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
+import weakref
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -60,6 +62,27 @@ class Tx:
         return list(self.execute(sql, params).fetchall())
 
 
+IDLE_CHECK = 30.0
+"""Seconds a pooled PostgreSQL connection may rest before it is checked (one round trip) on its
+way out of the pool; one used more recently goes out unchecked, as the event store's do."""
+
+
+class RecentUse:
+    """The pool's check and reset callbacks: check a connection only after it has been idle."""
+
+    def __init__(self) -> None:
+        self.last: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+    def check(self, conn: Any) -> None:
+        if time.monotonic() - self.last.get(conn, float("-inf")) > IDLE_CHECK:
+            from psycopg_pool import ConnectionPool
+
+            ConnectionPool.check_connection(conn)
+
+    def returned(self, conn: Any) -> None:
+        self.last[conn] = time.monotonic()
+
+
 class SideStore:
     """Transactions on a few tables of the configured store, SQLite or PostgreSQL."""
 
@@ -82,8 +105,9 @@ class SideStore:
         settings = {"search_path": self.tables.namespace, "default_transaction_read_only": self.readonly and "on"}
         options = " ".join(f"-c {name}={value}" for name, value in settings.items() if value)
         kwargs = {"autocommit": True, "options": options} if options else {"autocommit": True}  # else the URL's
+        used = RecentUse()
         return ConnectionPool(url, min_size=1, max_size=self.tables.pool_size, kwargs=kwargs,
-                              check=ConnectionPool.check_connection, open=True)
+                              check=used.check, reset=used.returned, open=True)
 
     def _create(self) -> None:
         # Two processes starting at once must not race on CREATE ... IF NOT EXISTS.
@@ -155,7 +179,10 @@ class SideStore:
             return int(tx.execute(sql, params).rowcount)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """The rows of one read."""
+        """The rows of one read (PostgreSQL: one statement on its own, no transaction around it)."""
+        if self.is_postgres:
+            with self._pool.connection() as conn:
+                return Tx(conn.cursor(), True).query(sql, params)
         with self.reading() as tx:
             return tx.query(sql, params)
 
