@@ -87,7 +87,7 @@ class StoreConfig:
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",
                 # Seals every event in a hash chain as it is written (adapters/sealing.py).
                 "APPLICATION_RECORDER_TOPIC": "adapters.sealing:SealedPostgresApplicationRecorder",
-                **postgres_settings(self.database_url or ""),
+                **postgres_settings(self.database_url or "", self.setting("BETROKKEN_POOL_SIZE") or "10"),
             }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return {
@@ -99,8 +99,9 @@ class StoreConfig:
         }
 
 
-def postgres_settings(url: str) -> dict[str, str]:
-    """postgresql://user:pass@host:port/db as eventsourcing's POSTGRES_* settings."""
+def postgres_settings(url: str, pool_size: str = "10") -> dict[str, str]:
+    """postgresql://user:pass@host:port/db as eventsourcing's POSTGRES_* settings; the event
+    store's connections per process: `pool_size` kept open, as many again when busy."""
     u = urlparse(url)
     query = parse_qs(u.query)
     settings = {
@@ -110,8 +111,8 @@ def postgres_settings(url: str) -> dict[str, str]:
         "POSTGRES_PORT": query.get("port", [str(u.port or 5432)])[0],
         "POSTGRES_USER": unquote(u.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(u.password or ""),
-        "POSTGRES_POOL_SIZE": "10",
-        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_POOL_SIZE": pool_size,
+        "POSTGRES_MAX_OVERFLOW": pool_size,
         "POSTGRES_CONNECT_TIMEOUT": "10",
     }
     return settings

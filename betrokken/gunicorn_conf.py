@@ -5,7 +5,8 @@ Threaded workers (gthread), each opening its own system after the fork (betrokke
 stored data keys, fails to boot and gunicorn stops with exit code 3 and the reason on stderr.
 Settings (each overridable on gunicorn's command line): GUNICORN_BIND (default 127.0.0.1:8000),
 GUNICORN_WORKERS (2), GUNICORN_THREADS (8), GUNICORN_TIMEOUT (30 s). The access log is ours
-(logger `betrokken.access`, with the user), so gunicorn's own stays off."""
+(logger `betrokken.access`, with the user), so gunicorn's own stays off. The master starts one
+projections follower process for the host, and stops it on exit."""
 
 from __future__ import annotations
 
@@ -31,9 +32,23 @@ control_socket_disable = True
 def on_starting(server: Any) -> None:
     """The master, before any fork: our loggers to stderr (the workers inherit them); the store's
     tables made once (workers creating them at the same moment collide in PostgreSQL's catalogue)
-    and the master key checked, then everything closed again: nothing opened here crosses a fork."""
+    and the master key checked, then everything closed again: nothing opened here crosses a fork.
+    Then this host's projections follower (`betrokken projections follow`, betrokken/follower.py)
+    starts beside the workers, which start no projections thread of their own."""
+    from betrokken.follower import start_process
+
     configure_logging()
     prepare_store()
+    server.betrokken_follower = start_process()
+
+
+def on_exit(server: Any) -> None:
+    """The master is stopping: so does this host's projections follower."""
+    from betrokken.follower import stop_process
+
+    child = getattr(server, "betrokken_follower", None)
+    if child is not None:
+        stop_process(child)
 
 
 def prepare_store(attempts: int = 3) -> None:

@@ -84,9 +84,11 @@ def open_service(
     )
 
 
-def open_service_with_projections(config: StoreConfig) -> tuple[ProgramService, Projections]:
+def open_service_with_projections(config: StoreConfig, *, follow: bool = True) -> tuple[ProgramService, Projections]:
     """The service and its projections, wired: payouts are checked against the rewards projection
-    (caught up to the head first), and each save wakes the projections' follower thread."""
+    (caught up to the head first), and (with `follow`) each save wakes the projections' follower
+    thread; without it, readers catch the views up themselves, or a follower process does
+    (betrokken/follower.py)."""
     projections: Projections | None = None  # opened on the service below; the two refer to each other
 
     def earned_cents(program: TrainingProgram, parent_id: UUID) -> int:
@@ -97,17 +99,20 @@ def open_service_with_projections(config: StoreConfig) -> tuple[ProgramService, 
         if projections is not None:
             projections.saved(position)
 
-    service = open_service(config, earned_cents=earned_cents, saved_listeners=[saved])
+    service = open_service(config, earned_cents=earned_cents, saved_listeners=[saved] if follow else [])
     projections = open_projections(config, service)
     return service, projections
 
 
-def open_system(config: StoreConfig | None = None, *, hasher: PasswordHasher | None = None) -> System:
+def open_system(
+    config: StoreConfig | None = None, *, hasher: PasswordHasher | None = None, follow: bool = True,
+) -> System:
     """Open Betrokken on BETROKKEN_DATA_DIR / BETROKKEN_DATABASE_URL (or the given config);
-    `hasher` replaces the production password hasher (tests that don't test hashing). A master
-    key that cannot open the stored data keys raises MasterKeyMismatch (adapters/keystore.py)."""
+    `hasher` replaces the production password hasher (tests that don't test hashing); `follow`
+    False starts no projections thread (a follower process keeps them up, betrokken/follower.py).
+    A master key that cannot open the stored data keys raises MasterKeyMismatch (adapters/keystore.py)."""
     config = config or StoreConfig.from_environ()
-    service, projections = open_service_with_projections(config)
+    service, projections = open_service_with_projections(config, follow=follow)
     try:
         service.keys.check_master_key()
     except MasterKeyMismatch:

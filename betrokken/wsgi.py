@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from flask import Flask
 
 from adapters.config import StoreConfig
+from betrokken.follower import thread_wanted
 from betrokken.system import open_system
 from web import create_app
 
@@ -33,7 +34,8 @@ def open_app(config: dict[str, Any] | None = None) -> Flask:
     (else the environment's) beside Flask's settings; PASSWORD_HASHER replaces production's argon2
     parameters (tests that don't test hashing). Close it with `app.extensions["betrokken"].close()`."""
     settings = config or {}
-    return create_app(open_system(store_config(settings), hasher=settings.get("PASSWORD_HASHER")), config)
+    system = open_system(store_config(settings), hasher=settings.get("PASSWORD_HASHER"), follow=thread_wanted())
+    return create_app(system, config)
 
 
 class ProcessApp:

@@ -52,6 +52,18 @@ def status(catch_up: bool) -> None:
         sys.exit(1)
 
 
+@command.command("follow")
+@click.option("--parent", type=int, default=None, hidden=True, help="stop when this process is gone")
+def follow_command(parent: int | None) -> None:
+    """Keep the read models caught up with the event log until stopped (Ctrl-C or SIGTERM): the
+    follower `betrokken serve` starts beside itself, and one per host beside gunicorn."""
+    from betrokken.follower import run_until_signalled
+    from betrokken.logs import configure_logging
+
+    configure_logging()
+    run_until_signalled(StoreConfig.from_environ(), parent)
+
+
 @command.command("rebuild")
 def rebuild() -> None:
     """Drop the read models and replay the whole event log from position 0; exit 1 (nothing

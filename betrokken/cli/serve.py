@@ -45,13 +45,18 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-def command(host: str, port: int, threads: int) -> None:
+@click.option("--projector", type=click.Choice(["process", "thread"]), default="process", show_default=True,
+              help="keep the read models up in a process beside the server's, or in a thread of its own")
+def command(host: str, port: int, threads: int, projector: str) -> None:
     """Serve Betrokken over HTTP until stopped (Ctrl-C or SIGTERM)."""
     from waitress.server import MultiSocketServer, create_server
 
+    from betrokken import follower
     from betrokken.wsgi import open_app
 
     configure_logging()  # one access-log line per request on stderr (web/access_log.py)
+    if projector == "process":
+        os.environ[follower.ENV] = "process"  # this process's system starts no projections thread
     try:
         app = open_app()
     except MasterKeyMismatch as e:
@@ -68,6 +73,7 @@ def command(host: str, port: int, threads: int) -> None:
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
     signal.signal(signal.SIGTERM, _stop)
+    following = follower.start_process() if projector == "process" else None  # betrokken/follower.py
     # A name like "localhost" may give several sockets; they all share the port.
     if isinstance(server, MultiSocketServer):
         bound = server.effective_listen[0][1]
@@ -86,4 +92,6 @@ def command(host: str, port: int, threads: int) -> None:
         if sender is not None:
             sender.stop()
         sweeper.stop()
+        if following is not None:
+            follower.stop_process(following)
         system.close()

@@ -68,10 +68,11 @@ def test_two_gunicorn_hosts_on_one_postgres_lose_nothing(tmp_path: Path, postgre
         "BETROKKEN_INSECURE_COOKIES": "1",  # plain http on loopback in this test
         "PYTHONPATH": str(Path(__file__).parents[2]),
         "GUNICORN_CMD_ARGS": "--no-control-socket",
+        "BETROKKEN_POOL_SIZE": "4",  # the event store's connections per process (the test server allows 100)
     }
     envs = [{**environment(tmp_path / f"host{i}", url), **shared} for i in (1, 2)]
     token = add_user(envs[0], "beheer", "admin", password=PASSWORD)
-    # Three worker processes in all: each holds some 25 connections, the test server allows 100.
+    # Three worker processes and two projections followers in all.
     hosts = [start_host(processes, env, tmp_path / f"host{i}.log", workers=3 - i) for i, env in enumerate(envs, 1)]
     bases = [base for _, base in hosts]
     api = requests.Session()

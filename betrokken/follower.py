@@ -1,0 +1,101 @@
+"""The projections' follower in a process of its own: it keeps the read models caught up with
+the event log while the web server's processes only answer requests.
+
+A server process with a follower thread shares one interpreter between its requests and the
+projections' work; under load the two take turns. So `betrokken serve` and the gunicorn
+configuration start one follower process per host (`betrokken projections follow`) and open
+their own systems without a follower thread. Nothing depends on it for correctness: a reader
+still catches the views up to the head of the log before it answers (read your writes), and
+several followers (one per host) take turns through the database's lock. The follower polls the
+head of the log: every BUSY seconds while events keep coming, every IDLE seconds when none do."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from types import FrameType
+
+from adapters.config import StoreConfig
+from betrokken.system import open_service
+from projections import open_projections
+
+log = logging.getLogger("betrokken.projections")
+
+ENV = "BETROKKEN_FOLLOWER"
+"""Set to `process` by whoever started a follower process for this host: systems opened by the
+web server then start no follower thread of their own."""
+BUSY, IDLE = 0.002, 0.02
+FOLLOWER_POOL = "2"
+STOP_WAIT = 10.0
+
+
+def follow(config: StoreConfig, stop: threading.Event, parent: int | None = None) -> int:
+    """Catch up, and again whenever the log has grown, until `stop` is set (or the process
+    `parent` is gone); returns the position reached."""
+    # One catch-up at a time needs few of the event store's connections (PostgreSQL).
+    config = replace(config, settings={"BETROKKEN_POOL_SIZE": FOLLOWER_POOL, **config.settings})
+    service = open_service(config)
+    projections = open_projections(config, service)
+    try:
+        while not stop.is_set():
+            before = projections.position
+            try:
+                reached = projections.catch_up()
+            except Exception:  # a failed page is read again; the log says why
+                log.exception("the projections' catch-up failed; trying again in a second")
+                stop.wait(1.0)
+                continue
+            if parent is not None and os.getppid() != parent:
+                break  # the server that started us is gone
+            stop.wait(BUSY if reached != before else IDLE)
+        return projections.position
+    finally:
+        projections.close()
+        service.close()
+
+
+def run_until_signalled(config: StoreConfig, parent: int | None = None) -> int:
+    """`follow` in this process until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def stopping(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
+    return follow(config, stop, parent)
+
+
+def start_process(env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """`betrokken projections follow` as a child of this process (it ends when this one does),
+    and this process's systems told to start no follower thread."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from betrokken.cli.main import cli; cli()", "projections", "follow",
+         "--parent", str(os.getpid())],
+        env=env if env is not None else dict(os.environ),
+    )
+    os.environ[ENV] = "process"
+    return child
+
+
+def stop_process(child: subprocess.Popen[bytes]) -> None:
+    """Stop the follower process and wait for it (killed if it takes longer than STOP_WAIT)."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    os.environ.pop(ENV, None)
+
+
+def thread_wanted() -> bool:
+    """Whether systems opened in this process should follow the log in a thread of their own
+    (not when a follower process serves this host)."""
+    return os.environ.get(ENV) != "process"
