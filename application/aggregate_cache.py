@@ -37,6 +37,7 @@ from eventsourcing.persistence import IntegrityError
 
 from adapters.keystore import TOMBSTONE, KeyStore
 from adapters.snapshot_state import StaleSnapshot
+from adapters.snapshot_pruning import prune_snapshots
 from domain.parent import ERASED, UNREADABLE, Assessment, Child, Parent
 from domain.session import Session
 from domain.training_program import Enrolment, Payout, TrainingProgram
@@ -215,6 +216,10 @@ class CachingRepository(Repository):
         except Exception:  # noqa: BLE001 - see the docstring
             log.warning("no snapshot of %s at version %s", aggregate.id, aggregate.version, exc_info=True)
             return False
+        try:  # the older ones are never read again
+            prune_snapshots(self.snapshot_store.recorder, aggregate.id, aggregate.version)
+        except Exception:  # noqa: BLE001 - they stay, and go with the next snapshot
+            log.warning("older snapshots of %s kept", aggregate.id, exc_info=True)
         return True
 
 

@@ -115,6 +115,15 @@ class NameIndex:
             names = [self.names[p] for p in ids]
         return [p for p, name in zip(ids, names) if name is not None and wanted in name]
 
+    def warm(self) -> int:
+        """Read every parent's name now (a server does this in the background when it starts, so
+        its first search does not wait for it); returns how many parents were read."""
+        with self.lock:
+            self._refresh()
+            ids = list(self.changed)
+        self.matching(ids, "")
+        return len(ids)
+
     def _read(self, parent_id: UUID) -> str | None:
         parent: Any = self.app.repository.get(parent_id)
         return searched_name(parent)

@@ -74,7 +74,9 @@ def post_worker_init(worker: Any) -> None:
     refusal (another master key, no store) stops the boot instead of answering 500s later."""
     opener = getattr(worker.wsgi, "open", None)
     if opener is not None:
-        opener()
+        from betrokken.system import warm_name_index
+
+        warm_name_index(opener().extensions["betrokken"].service)
 
 
 def worker_exit(server: Any, worker: Any) -> None:

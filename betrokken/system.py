@@ -4,6 +4,9 @@ the tests start here; the web app is handed the opened System and imports nothin
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from dataclasses import dataclass, field
 from typing import Sequence
 from uuid import UUID
@@ -121,3 +124,17 @@ def open_system(
         raise
     return System(config=config, service=service, accounts=Accounts(config, hasher=hasher), projections=projections,
                   web=WebStore(config), idempotency=open_idempotency(config), reads=ReadLog(config))
+
+
+def warm_name_index(service: ProgramService) -> threading.Thread:
+    """Read the parents' names for search in the background (application/name_index.py): the
+    first search after a start answers at once instead of reading every parent then."""
+    def warm() -> None:
+        try:
+            service.names.warm()
+        except Exception:  # the first search reads them after all
+            logging.getLogger("betrokken").exception("reading the parents' names at start failed")
+
+    thread = threading.Thread(target=warm, name="name-index", daemon=True)
+    thread.start()
+    return thread

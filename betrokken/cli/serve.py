@@ -14,6 +14,7 @@ from adapters.config import StoreConfig
 from adapters.keystore import MasterKeyMismatch
 from adapters.sealing import SealedRecorder
 from betrokken.checkpointer import DEFAULT_INTERVAL, Checkpointer
+from betrokken.system import warm_name_index
 from betrokken.sender import start_sender
 from betrokken.cli.privacy import retention_months
 from betrokken.sweeper import Sweeper
@@ -69,6 +70,7 @@ def command(host: str, port: int, threads: int, projector: str) -> None:
         raise click.ClickException(str(e)) from None
     sweeper = Sweeper(system.service, system.idempotency, retention_months())  # daily (docs/privacy.md)
     sweeper.start()
+    warm_name_index(system.service)
     if not system.accounts.has_users():
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)

@@ -62,3 +62,17 @@ def test_a_parent_erased_while_the_search_reads_names_is_not_found(store, servic
         assert listing.parents_page(service, who, q="ayla").items == []
     finally:
         other.close()
+
+
+def test_warming_reads_every_name_once_so_the_first_search_reads_none(store, service, monkeypatch) -> None:
+    ids = [service.register_parent(school="12AB", name=f"Ouder {n}").id for n in range(5)]
+    fresh = open_service(store)  # a process just started: nothing read yet
+    try:
+        assert fresh.names.warm() == 5
+        reads: list[object] = []
+        monkeypatch.setattr(fresh.names, "_read_many", lambda wanted, upto: reads.append(wanted) or {})
+        monkeypatch.setattr(fresh.names, "_read", lambda parent_id: reads.append(parent_id))
+        assert listing.parents_page(fresh, STAFF, q="ouder 3").items == [ids[3]]
+        assert reads == [[]]  # nothing was missing
+    finally:
+        fresh.close()
