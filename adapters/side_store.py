@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from contextlib import closing, contextmanager, suppress
+from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
@@ -64,7 +64,8 @@ class Tx:
 
 IDLE_CHECK = 30.0
 """Seconds a pooled PostgreSQL connection may rest before it is checked (one round trip) on its
-way out of the pool; one used more recently goes out unchecked, as the event store's do."""
+way out of the pool; one used more recently goes out unchecked (a transaction's BEGIN, or a
+read, that fails on it takes another connection: `SideStore._pg_transaction`)."""
 
 
 class RecentUse:
@@ -147,10 +148,31 @@ class SideStore:
             yield Tx(conn.cursor(), False)
 
     @contextmanager
+    def _pg_transaction(self) -> Iterator[Any]:
+        """A pooled PostgreSQL connection in a transaction. Its BEGIN is the check that the
+        connection still answers: one the server dropped while it rested (unchecked, see
+        RecentUse) is thrown away, the pool's other idle ones checked, and another one taken."""
+        from psycopg import OperationalError
+
+        for attempt in (1, 2):
+            with self._pool.connection() as conn:
+                began = ExitStack()
+                try:
+                    began.enter_context(conn.transaction())
+                except OperationalError:
+                    if attempt == 2:
+                        raise
+                    self._pool.check()
+                    continue
+                with began:  # commits, or rolls back on any exception
+                    yield conn
+                return
+
+    @contextmanager
     def reading(self) -> Iterator[Tx]:
         """Reads only, without the write lock (PostgreSQL: a transaction, as writers begin with)."""
         if self.is_postgres:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._pg_transaction() as conn:
                 yield Tx(conn.cursor(), True)
             return
         # Closed afterwards: a half-read SELECT would otherwise keep its snapshot (and the WAL) open.
@@ -162,7 +184,7 @@ class SideStore:
         """Several reads that all see one committed state (PostgreSQL: a REPEATABLE READ
         transaction; SQLite: one read transaction on the WAL), whatever commits meanwhile."""
         if self.is_postgres:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._pg_transaction() as conn:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield Tx(conn.cursor(), True)
             return
@@ -181,8 +203,15 @@ class SideStore:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """The rows of one read (PostgreSQL: one statement on its own, no transaction around it)."""
         if self.is_postgres:
-            with self._pool.connection() as conn:
-                return Tx(conn.cursor(), True).query(sql, params)
+            from psycopg import OperationalError
+
+            try:
+                with self._pool.connection() as conn:
+                    return Tx(conn.cursor(), True).query(sql, params)
+            except OperationalError:  # dropped while it rested unchecked: a read can be run again
+                self._pool.check()
+                with self._pool.connection() as conn:
+                    return Tx(conn.cursor(), True).query(sql, params)
         with self.reading() as tx:
             return tx.query(sql, params)
 

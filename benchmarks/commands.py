@@ -9,7 +9,8 @@
     floor: what the library and SQLite cost without our rules, loads and checks);
 (d) the same on PostgreSQL (an embedded server, durability on): the service, HTTP at 16 clients,
     and one request at a time against SQLite's;
-(e) 1 vs 2 `betrokken serve` processes on one store;
+(e) 1 vs 2 `betrokken serve` processes on one store, and the projections follower in a process
+    of its own (serve's default) vs a thread of the server;
 (f) a long history: 1,000 enrolments in a row, then commands on the 1,000-event programme.
 
 Usage: .venv/bin/python benchmarks/commands.py [--roll-calls 400] [--single 800] [--http 800] [--skip-postgres]
@@ -22,6 +23,7 @@ import os
 import platform
 import random
 import re
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from application.clock import SCHOOL_TZ  # noqa: E402
-from adapters.config import StoreConfig  # noqa: E402
+from adapters.config import StoreConfig, postgres_settings  # noqa: E402
 from application.programs import ProgramService  # noqa: E402
 from benchmarks.history import History, bench_history, open_for_bench  # noqa: E402
 from benchmarks.postgres import embedded_postgres  # noqa: E402
@@ -150,9 +152,12 @@ class Tally(Aggregate):
         pass
 
 
-def bench_floor(path: Path, roll_calls: int, single: int) -> list[Row]:
-    """`app.save()` of the same numbers of events per save, on a plain Application."""
-    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)})
+def bench_floor(path: Path, roll_calls: int, single: int, database_url: str | None = None) -> list[Row]:
+    """`app.save()` of the same numbers of events per save, on a plain Application (SQLite, or
+    PostgreSQL with the library's own settings when `database_url` is given)."""
+    env = ({"PERSISTENCE_MODULE": "eventsourcing.postgres", **postgres_settings(database_url)} if database_url
+           else {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)})
+    app = Application(env=env)
     rng = random.Random(2)
     parents = [UUID(int=i + 1) for i in range(GROUP)]
     try:
@@ -169,9 +174,10 @@ def bench_floor(path: Path, roll_calls: int, single: int) -> list[Row]:
         small = time.perf_counter() - started
     finally:
         app.close()
+    where = ", PostgreSQL" if database_url else ""
     return [
-        Row(f"(c) floor: bare app.save() of {GROUP} events", roll_calls, roll_calls * GROUP, big),
-        Row("(c) floor: bare app.save() of 1 event", single, single, small),
+        Row(f"(c) floor{where}: bare app.save() of {GROUP} events", roll_calls, roll_calls * GROUP, big),
+        Row(f"(c) floor{where}: bare app.save() of 1 event", single, single, small),
     ]
 
 
@@ -184,11 +190,12 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[str], str]:
-    """`betrokken serve` on a free loopback port; its base URL once it accepts requests."""
+def start_server(env: dict[str, str], threads: int, projector: str = "process") -> tuple[subprocess.Popen[str], str]:
+    """`betrokken serve` on a free loopback port (its projections follower in a process beside it,
+    as by default, or in a thread); its base URL once it accepts requests."""
     server = subprocess.Popen(
-        [BETROKKEN, "serve", "--host", "127.0.0.1", "--port", "0", "--threads", str(threads)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [BETROKKEN, "serve", "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--projector", projector],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     deadline = time.monotonic() + 60
     assert server.stdout is not None
@@ -204,7 +211,8 @@ def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[st
     raise RuntimeError("betrokken serve did not report its address within 60 s")
 
 
-def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: int, servers: int = 1) -> Row:
+def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: int, servers: int = 1,
+               projector: str = "process") -> Row:
     """`clients` clients (threads, each its own keep-alive connection, spread over `servers`
     server processes on the same store) PUT roll calls of 30; every answer but 200 is an error."""
     import requests
@@ -220,7 +228,7 @@ def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: 
         system.close()
     cli(env, "users", "add", "bench", "--role", "admin", "--password-stdin", stdin="bench-wachtwoord-123\n")
     token = cli(env, "users", "token", "bench").strip().splitlines()[-1].strip()
-    started_servers = [start_server(env, threads) for _ in range(servers)]
+    started_servers = [start_server(env, threads, projector) for _ in range(servers)]
     rng = random.Random(3)
     work = [(sid, {"records": [{"parent_id": str(p), "status": st} for p, st in roll_call(rng, s.parents)]})
             for sid in s.sessions]
@@ -258,19 +266,20 @@ def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: 
         seconds = time.perf_counter() - started
     finally:
         for server, _ in started_servers:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)  # the server and its projections follower
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                server.kill()
+                os.killpg(server.pid, signal.SIGKILL)
     if failures:
         print(f"{len(failures)} of {requests_total} requests failed, e.g. {failures[0]}", file=sys.stderr)
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100)
     where = "PostgreSQL" if config.database_url else "SQLite"
     processes = "1 process" if servers == 1 else f"{servers} processes"
+    follower = "projections follower process" if projector == "process" else "projections thread"
     return Row(f"(b) HTTP, {where}: {clients} client{'s' if clients > 1 else ''}, PUT attendance of {GROUP} "
-               f"({processes}, waitress {threads} threads)",
+               f"({processes}, waitress {threads} threads, {follower})",
                requests_total, requests_total * GROUP, seconds, p50_ms=q[49], p95_ms=q[94], p99_ms=q[98],
                errors=len(failures))
 
@@ -336,6 +345,10 @@ def goals(rows: dict[str, Row], history: History) -> list[str]:
         ratio = (one_pg.p50_ms or 0) / (one_sqlite.p50_ms or 1)
         goal("one request at a time, PostgreSQL vs SQLite (≤ 1.3×)",
              f"p50 {one_pg.p50_ms:.1f} vs {one_sqlite.p50_ms:.1f} ms = {ratio:.2f}×", ratio <= 1.3)
+        floor_pg = rows.get("floor-pg")
+        if floor_pg is not None:
+            out.append(f"- the library's own bare save() of {GROUP} events, PostgreSQL vs SQLite: "
+                       f"{floor.rate / floor_pg.rate:.2f}× the time")
     roll, enrol = statistics.median(history.roll_calls), statistics.median(history.warm)
     goal("a command on a 1,000-event programme (≤ 5 ms)",
          f"p50 roll call {roll:.1f} ms, enrolment {enrol:.1f} ms warm; a roll call cold {history.cold_ms:.0f} ms",
@@ -346,6 +359,10 @@ def goals(rows: dict[str, Row], history: History) -> list[str]:
     two, one = rows.get("http-2"), rows.get("http")
     if two is not None and one is not None:
         out.append(f"- 2 server processes vs 1: {two.rate:,.0f} vs {one.rate:,.0f} requests/s ({two.rate / one.rate:.2f}×)")
+    thread = rows.get("http-thread")
+    if thread is not None and one is not None:
+        out.append(f"- the projections in a follower process vs a thread of the server: {one.rate:,.0f} vs "
+                   f"{thread.rate:,.0f} requests/s, p95 {one.p95_ms:.0f} vs {thread.p95_ms:.0f} ms")
     return out
 
 
@@ -377,13 +394,16 @@ def main() -> None:
             rows += bench_service(pg("pg-service"), args.roll_calls, args.single, projector=True, label=", PostgreSQL")
         if not args.skip_http:
             print(f"(b) HTTP ({args.http} PUTs from {args.clients} clients) ...", file=sys.stderr)
-            runs = [("http", sqlite("http"), args.http, args.clients, 1), ("http-2", sqlite("http-2"), args.http, args.clients, 2),
-                    ("one-sqlite", sqlite("one"), args.one, 1, 1)]
+            runs = [("http", sqlite("http"), args.http, args.clients, 1, "process"),
+                    ("http-thread", sqlite("http-thread"), args.http, args.clients, 1, "thread"),
+                    ("http-2", sqlite("http-2"), args.http, args.clients, 2, "process"),
+                    ("one-sqlite", sqlite("one"), args.one, 1, 1, "process")]
             if new_database is not None:
-                runs += [("http-pg", pg("http-pg"), args.http, args.clients, 1), ("one-pg", pg("one-pg"), args.one, 1, 1)]
-            for name, config, total, clients, servers in runs:
+                runs += [("http-pg", pg("http-pg"), args.http, args.clients, 1, "process"),
+                         ("one-pg", pg("one-pg"), args.one, 1, 1, "process")]
+            for name, config, total, clients, servers, projector in runs:
                 try:
-                    named[name] = bench_http(config, total, clients, args.server_threads, servers)
+                    named[name] = bench_http(config, total, clients, args.server_threads, servers, projector)
                     rows.append(named[name])
                 except Exception as exc:  # the table still shows the rest
                     notes.append(f"(b) {name} not measured: {exc}")
@@ -397,6 +417,10 @@ def main() -> None:
         floor = bench_floor(root / "floor.sqlite", args.roll_calls, args.single)
         rows += floor
         named["floor"] = floor[0]
+        if new_database is not None:
+            pg_floor = bench_floor(root / "unused", args.roll_calls, args.single, new_database())
+            rows += pg_floor
+            named["floor-pg"] = pg_floor[0]
     print(f"Machine: {machine()}\n")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     print(f"Load average (1 min) at the start / the end: {load_before:.1f} / {os.getloadavg()[0]:.1f}\n")
