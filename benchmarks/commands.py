@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import re
+import resource
 import signal
 import sqlite3
 import statistics
@@ -67,6 +68,8 @@ class Row:
     p95_ms: float | None = None
     p99_ms: float | None = None
     errors: int | None = None
+    cpu_ms: tuple[float, float, float] | None = None
+    """CPU time per command: the benchmark's clients, the server processes, their followers."""
 
     @property
     def rate(self) -> float:
@@ -78,6 +81,7 @@ class Row:
             self.what, f"{self.commands:,}", f"{self.events:,}", f"{self.seconds:.2f}",
             f"{self.rate:,.0f}", f"{self.events / self.seconds:,.0f}", lat,
             "" if self.errors is None else str(self.errors),
+            "" if self.cpu_ms is None else " / ".join(f"{c:.1f}" for c in self.cpu_ms),
         ]
 
 
@@ -257,13 +261,28 @@ def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: 
         for base in bases:
             with requests.Session() as warm:  # one request first, so start-up is not measured
                 warm.get(f"{base}/api/v1/openapi.json", timeout=30)
+                # and the views caught up with the staged programme (a read does that), the follower
+                # process up (neither measured)
+                warm.get(f"{base}/api/v1/programs/{s.program_id}/attendance", timeout=120,
+                         headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+                deadline = time.monotonic() + 120
+                while warm.get(f"{base}/readyz", timeout=30).json().get("projections_lag") != 0:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the projections did not catch up with the staged programme")
+                    time.sleep(0.1)
+                time.sleep(0.5)
         workers = [threading.Thread(target=client, args=(bases[i % servers], work[i::clients])) for i in range(clients)]
+        pids = [server.pid for server, _ in started_servers]
+        followers = [c for pid in pids for c in children(pid)]
+        cpu_before = (process_cpu(), sum(map(cpu_of, pids)), sum(map(cpu_of, followers)))
         started = time.perf_counter()
         for w in workers:
             w.start()
         for w in workers:
             w.join(timeout=600)
         seconds = time.perf_counter() - started
+        cpu_after = (process_cpu(), sum(map(cpu_of, pids)), sum(map(cpu_of, followers)))
+        cpu = tuple((b - a) * 1000 / requests_total for a, b in zip(cpu_before, cpu_after))
     finally:
         for server, _ in started_servers:
             os.killpg(server.pid, signal.SIGTERM)  # the server and its projections follower
@@ -281,7 +300,30 @@ def bench_http(config: StoreConfig, requests_total: int, clients: int, threads: 
     return Row(f"(b) HTTP, {where}: {clients} client{'s' if clients > 1 else ''}, PUT attendance of {GROUP} "
                f"({processes}, waitress {threads} threads, {follower})",
                requests_total, requests_total * GROUP, seconds, p50_ms=q[49], p95_ms=q[94], p99_ms=q[98],
-               errors=len(failures))
+               errors=len(failures), cpu_ms=(cpu[0], cpu[1], cpu[2]))
+
+
+def process_cpu() -> float:
+    """CPU seconds this process (the benchmark's clients) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds another process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """A process's children (a server's projections follower)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -302,7 +344,8 @@ def machine() -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["what", "commands", "events", "seconds", "commands/s", "events/s", "latency p50 / p95 / p99 (ms)", "errors"]
+    head = ["what", "commands", "events", "seconds", "commands/s", "events/s", "latency p50 / p95 / p99 (ms)", "errors",
+            "CPU ms per command: clients / server / follower"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
     return "\n".join(lines)
