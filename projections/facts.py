@@ -180,9 +180,6 @@ class Scope:
     sessions: set[str] = field(default_factory=set)
     parents: set[str] = field(default_factory=set)
 
-    def covers(self, session: str, parent: str) -> bool:
-        return session in self.sessions or parent in self.parents
-
 
 def utc_text(moment: datetime) -> str:
     """A sortable instant (sessions are listed by their start, whatever their offset)."""

@@ -50,9 +50,10 @@ def sittings_in(facts: ProgramFacts, scope: Scope) -> dict[Sitting, Tally]:
     """What each sitting in scope adds to its session's and its parent's tally (sittings that do
     not count are left out)."""
     out: dict[Sitting, Tally] = {}
+    in_scope = [p for p in facts.parents if p in scope.parents]
     for s in facts.sessions:
-        for p in facts.parents:
-            if scope.covers(s.session_id, p) and facts.counts_for(s, p):
+        for p in facts.parents if s.session_id in scope.sessions else in_scope:
+            if facts.counts_for(s, p):
                 out[(s.session_id, p)] = Tally.count([facts.sitting(s, p)])
     return out
 
