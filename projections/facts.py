@@ -94,9 +94,6 @@ INDEXES = [
     "CREATE INDEX assessments_by_program ON assessments (program_id)",
     "CREATE INDEX payouts_by_program ON payouts (program_id)",
     "CREATE INDEX fund_moves_by_program ON fund_moves (program_id)",
-    # one parent's sittings across a programme's sessions (an enrolment or withdrawal recounts them)
-    "CREATE INDEX attendance_by_parent ON attendance_records (program_id, parent_id)",
-    "CREATE INDEX homework_by_parent ON homework_records (program_id, parent_id)",
 ]
 
 UPSERT = {
