@@ -367,6 +367,12 @@ class SealedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SealedRecorder)
 # -- PostgreSQL --------------------------------------------------------------------------------
 
 
+_UNREAD: Any = object()
+_HEAD_READ: ContextVar[Any] = ContextVar("betrokken_sealing_head", default=_UNREAD)
+"""The previous link as a save read it under the table lock (the request's deadline check waits
+for the lock with that read): set by `_lock_table`, taken by the same save's sealing."""
+
+
 class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecorder):
     """eventsourcing's PostgreSQL application recorder, sealing each event under its table lock."""
 
@@ -415,18 +421,22 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
 
     def _lock_table(self, curs: Any) -> None:
         super()._lock_table(curs)
+        _HEAD_READ.set(_UNREAD)  # this save's own, or none
         if deadline.running():
             # Checked before the INSERT, once the lock is really held (a fetch waits for the
             # pipelined LOCK TABLE): the library commits what its transaction holds and then
             # re-raises, so an error here commits nothing, and after the INSERT it would be late.
-            curs.execute("SELECT 1")
-            curs.fetchone()
+            # The fetch that waits is the chain's previous link, read under the lock, as the
+            # seals need it anyway (one round trip for both).
+            _HEAD_READ.set(self._head(curs))
             deadline.check()
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Still inside the transaction that holds the EXCLUSIVE lock on the events table.
         # The rows just inserted are sealed from what was sent (the same bytes; no re-read): under
         # the lock only the previous link is read.
+        head = _HEAD_READ.get()
+        _HEAD_READ.set(_UNREAD)
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if ids:
             records = [
@@ -434,7 +444,7 @@ class SealedPostgresApplicationRecorder(PostgresApplicationRecorder, SealedRecor
                 for p, s in zip(ids, stored_events)
             ]
             try:
-                self._write_seals(curs, chain(self._head(curs), records))
+                self._write_seals(curs, chain(head if head is not _UNREAD else self._head(curs), records))
             except SealError:
                 # The library holds an error raised here until its pipeline has closed, and its
                 # transaction then commits: fail the transaction on the server first, so that
