@@ -58,6 +58,8 @@ def command(host: str, port: int, threads: int, projector: str) -> None:
     configure_logging()  # one access-log line per request on stderr (web/access_log.py)
     if projector == "process":
         os.environ[follower.ENV] = "process"  # this process's system starts no projections thread
+    else:
+        os.environ.pop(follower.ENV, None)  # whatever this process inherited: the thread it is
     try:
         app = open_app()
     except MasterKeyMismatch as e:
