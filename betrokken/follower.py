@@ -88,6 +88,33 @@ def start_process(env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return child
 
 
+class Supervised:
+    """This server's follower process, started again (with a line in the log) whenever it ends
+    without being asked to: the views never stay behind for want of it, and a reader never has to
+    do the follower's work for the rest of the server's life."""
+
+    def __init__(self, check_every: float = 1.0) -> None:
+        self.child = start_process()
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, args=(check_every,), name="follower-watch", daemon=True)
+        self._watcher.start()
+
+    def _watch(self, every: float) -> None:
+        while not self._stopping.wait(every):
+            code = self.child.poll()
+            if code is not None and not self._stopping.is_set():
+                log.warning("the projections follower ended (exit code %s); starting another", code)
+                self.child = start_process()
+                self.restarts += 1
+
+    def stop(self) -> None:
+        """Stop watching, then stop the follower (see `stop_process`)."""
+        self._stopping.set()
+        self._watcher.join()
+        stop_process(self.child)
+
+
 def stop_process(child: subprocess.Popen[bytes]) -> None:
     """Stop the follower process and wait for it (killed if it takes longer than STOP_WAIT)."""
     if child.poll() is None:

@@ -77,7 +77,7 @@ def command(host: str, port: int, threads: int, projector: str) -> None:
         click.echo("No users yet: add one with `betrokken users add NAME --role admin --password-stdin`.", err=True)
     server = create_server(app, host=host, port=port, threads=threads)
     signal.signal(signal.SIGTERM, _stop)
-    following = follower.start_process() if projector == "process" else None  # betrokken/follower.py
+    following = follower.Supervised() if projector == "process" else None  # betrokken/follower.py
     # A name like "localhost" may give several sockets; they all share the port.
     if isinstance(server, MultiSocketServer):
         bound = server.effective_listen[0][1]
@@ -97,5 +97,5 @@ def command(host: str, port: int, threads: int, projector: str) -> None:
             sender.stop()
         sweeper.stop()
         if following is not None:
-            follower.stop_process(following)
+            following.stop()
         system.close()

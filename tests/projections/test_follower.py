@@ -1,6 +1,7 @@
 """The projections' follower process (betrokken/follower.py): `betrokken projections follow`
 keeps the views caught up with writes made elsewhere, stops on SIGTERM, and stops by itself when
-the process that started it is gone; `betrokken serve` runs one beside itself and stops it."""
+the process that started it is gone; `betrokken serve` runs one beside itself, starts another
+when it dies, and stops it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from application.clock import SCHOOL_TZ
 from betrokken.system import open_service
 from projections import open_projections
 from tests.helpers.processes import Processes
-from tests.helpers.serve import BETROKKEN, Server, add_user, environment
+from tests.helpers.serve import BETROKKEN, add_user, environment
 
 
 def lag(config: StoreConfig) -> int:
@@ -87,22 +88,50 @@ def test_the_follower_stops_when_the_process_that_started_it_is_gone(sqlite_stor
         time.sleep(0.05)
 
 
+def followers_of(pid: int) -> list[int]:
+    """The processes running `betrokken projections follow --parent PID`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"follow" in argv and b"--parent" in argv and argv[argv.index(b"--parent") + 1] == str(pid).encode():
+                found.append(int(entry.name))
+    return found
+
+
 @pytest.mark.slow
-def test_serve_keeps_the_views_up_in_a_follower_process_and_stops_it(sqlite_store: StoreConfig, processes: Processes) -> None:
+def test_serve_keeps_the_views_up_in_a_follower_process_starts_another_and_stops_it(
+    sqlite_store: StoreConfig, processes: Processes, tmp_path: Path
+) -> None:
     env = environment(sqlite_store.data_dir)
     token = add_user(env, "beheer", "admin")
-    server = Server(processes, env)
-    assert server.proc is not None
-    children = [int(p) for p in Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()]
-    followers = [c for c in children if "follow" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")]
-    assert len(followers) == 1
+    log = tmp_path / "serve.log"
+    server = processes.start([BETROKKEN, "serve", "--host", "127.0.0.1", "--port", "0"], env=env,
+                             stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    assert "http://" in line, log.read_text()
+    base = line.strip().rsplit(" ", 1)[-1]
+    followers = followers_of(server.pid)
+    assert len(followers) == 1, log.read_text()
+    # A follower that dies is started again.
+    os.kill(followers[0], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while (found := followers_of(server.pid)) in ([], followers):
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)
+    followers = found
+    assert len(followers) == 1 and "the projections follower ended" in log.read_text()
     headers = {"Authorization": f"Bearer {token}"}
-    made = requests.post(f"{server.url}/programs", headers=headers, timeout=30, json={
+    made = requests.post(f"{base}/api/v1/programs", headers=headers, timeout=30, json={
         "school": "12AB", "name": "PACT", "kind": "pact", "starts_on": "2025-01-01"})
     assert made.status_code == 201, made.text
     # Nobody reads through the server, and its own process has no projections thread: the follower did this.
     wait_for_no_lag(sqlite_store)
-    server.proc.send_signal(signal.SIGTERM)
-    assert server.proc.wait(timeout=60) == 0
-    assert not Path(f"/proc/{followers[0]}").exists() or "follow" not in Path(
-        f"/proc/{followers[0]}/cmdline").read_text(errors="replace")
+    assert followers_of(server.pid) == followers, log.read_text()  # the same one all along
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=60) == 0, log.read_text()
+    assert followers_of(server.pid) == []
