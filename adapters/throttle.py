@@ -23,8 +23,8 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
-from adapters.side_store import Tx
 from adapters.web_store import WebStore
 
 WINDOW = 15 * 60.0
@@ -84,13 +84,16 @@ class LoginThrottle:
                 return limit
         return USER_LIMIT
 
-    def _wait(self, cur: Tx, scope: str, now: float) -> float:
-        cur.execute(
-            "SELECT COUNT(*), MAX(at) FROM betrokken_login_attempts WHERE scope = ? AND at > ?",
-            (scope, now - WINDOW),
+    def _longest_wait(self, query: Callable[[str, Sequence[Any]], list[Any]], scopes: list[str], now: float) -> float:
+        """How long the most throttled of these scopes waits from `now` (0: none does), read in one
+        statement through `query` (the store's, or a transaction's)."""
+        if not scopes:
+            return 0.0
+        found = query(
+            f"SELECT scope, COUNT(*), MAX(at) FROM betrokken_login_attempts WHERE scope IN ({','.join('?' * len(scopes))})"
+            " AND at > ? GROUP BY scope", (*scopes, now - WINDOW),
         )
-        count, last = cur.fetchone()
-        return self._delay(scope, int(count or 0), float(last or 0.0), now)
+        return max((self._delay(scope, int(count), float(last), now) for scope, count, last in found), default=0.0)
 
     def _delay(self, scope: str, count: int, last: float, now: float) -> float:
         """How long a scope with `count` failures in the window, the last at `last`, waits from `now`."""
@@ -104,7 +107,7 @@ class LoginThrottle:
         """Let an attempt go ahead (counted as a failure until it succeeds) or say how long to wait."""
         now = time.time() if now is None else now
         with self.store.transaction(*scopes) as cur:
-            wait = max((self._wait(cur, s, now) for s in scopes), default=0.0)
+            wait = self._longest_wait(cur.query, scopes, now)
             if wait > 0:
                 return Throttled(wait)
             ids = []
@@ -116,13 +119,7 @@ class LoginThrottle:
     def waiting(self, scopes: list[str], now: float | None = None) -> Throttled | None:
         """Whether any of these scopes must wait now (a read only: one statement for all scopes)."""
         now = time.time() if now is None else now
-        if not scopes:
-            return None
-        found = self.store.query(
-            f"SELECT scope, COUNT(*), MAX(at) FROM betrokken_login_attempts WHERE scope IN ({','.join('?' * len(scopes))})"
-            " AND at > ? GROUP BY scope", (*scopes, now - WINDOW),
-        )
-        wait = max((self._delay(scope, int(count), float(last), now) for scope, count, last in found), default=0.0)
+        wait = self._longest_wait(self.store.query, scopes, now)
         return Throttled(wait) if wait > 0 else None
 
     def failed(self, scopes: list[str], now: float | None = None) -> None:
