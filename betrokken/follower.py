@@ -51,7 +51,7 @@ def follow(config: StoreConfig, stop: threading.Event, parent: int | None = None
             try:
                 head = projections.head()
                 if head != seen:  # the log grew (or this is the first look): one read of the head only, else
-                    projections.catch_up()
+                    projections.catch_up(head)
             except Exception:  # a failed page is read again; the log says why
                 log.exception("the projections' catch-up failed; trying again in a second")
                 stop.wait(1.0)

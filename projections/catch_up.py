@@ -176,7 +176,7 @@ def count_before(tx: Tx, scopes: dict[str, facts.Scope]) -> dict[str, dict[tally
     """The sittings in scope as counted from the facts before a page is written (see `write_scoped`)."""
     out = {}
     for program, scope in scopes.items():
-        found = facts.load_scope(tx, program, scope)
+        found = facts.load_scope(tx, program, scope, rewards=False)
         out[program] = tally.sittings_in(found, scope) if found is not None else {}
     return out
 

@@ -516,12 +516,13 @@ def load_program(tx: Tx, program_id: str) -> ProgramFacts | None:
     return found[0] if found else None
 
 
-def load_scope(tx: Tx, program_id: str, scope: Scope) -> ProgramFacts | None:
+def load_scope(tx: Tx, program_id: str, scope: Scope, rewards: bool = True) -> ProgramFacts | None:
     """The facts of part of a programme: its rules; the sessions in scope (every session when a
     parent is); the parents in scope (every parent when a session is), with their enrolment
     periods, assessments, payouts and arms; and the roll calls and homework of the sittings in
-    scope. Enough to count those sittings and to write those parents' figures."""
-    found = _load_chunk(tx, [program_id], scope)
+    scope. Enough to count those sittings and to write those parents' figures (without
+    `rewards`: enough to count them, no assessments, payouts, arms or rule changes read)."""
+    found = _load_chunk(tx, [program_id], scope, rewards)
     return found[0] if found else None
 
 
@@ -550,7 +551,7 @@ def _narrowed(*columns: tuple[str, Collection[str]]) -> tuple[str, list[str]]:
     return (f" AND ({' OR '.join(parts)})", params) if parts else ("", [])
 
 
-def _load_chunk(tx: Tx, ids: list[str], scope: Scope | None = None) -> list[ProgramFacts]:
+def _load_chunk(tx: Tx, ids: list[str], scope: Scope | None = None, rewards: bool = True) -> list[ProgramFacts]:
     marks = ",".join("?" * len(ids))
     where = f"program_id IN ({marks})"
     split = len(COMPLETION_COLUMNS) + 1
@@ -601,6 +602,26 @@ def _load_chunk(tx: Tx, ids: list[str], scope: Scope | None = None) -> list[Prog
         "SELECT program_id, session_id, parent_id, completed FROM homework_records", by_sitting
     ):
         homework.setdefault(program, {})[(s, p)] = bool(done)
+    if rewards:
+        assessments, paid, fund, arm_schemes, arms = _load_rewards(tx, query, by_parent, where, ids)
+    else:
+        assessments, paid, fund, arm_schemes, arms = {}, {}, {}, {}, {}
+    changes = _rule_changes(tx, where, ids) if rewards else {}
+    return [
+        ProgramFacts(
+            program, *settings[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
+            attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
+            paid.get(program, {}), arm_schemes.get(program, {}), arms.get(program, {}), fund.get(program, {}),
+            tuple(changes.get(program, ())),
+        )
+        for program in ids if program in settings
+    ]
+
+
+def _load_rewards(tx: Tx, query: Callable[..., list[Any]], by_parent: tuple[str, list[str]], where: str,
+                  ids: list[str]) -> tuple[Any, Any, Any, Any, Any]:
+    """What the parents' rewards depend on besides their sittings: assessments, payouts, fund
+    moves, the arms' schemes and who is in which arm."""
     assessments: dict[str, dict[str, list[DatedResult]]] = {}
     for program, parent, score, max_score, taken_on in query(
         "SELECT program_id, parent_id, score, max_score, taken_on FROM assessments", by_parent
@@ -627,16 +648,7 @@ def _load_chunk(tx: Tx, ids: list[str], scope: Scope | None = None) -> list[Prog
     arms: dict[str, dict[str, str]] = {}
     for program, parent, arm in query("SELECT program_id, parent_id, arm FROM arm_assignments", by_parent):
         arms.setdefault(program, {})[parent] = arm
-    changes = _rule_changes(tx, where, ids)
-    return [
-        ProgramFacts(
-            program, *settings[program], parents.get(program, {}), periods.get(program, {}), sessions.get(program, []),
-            attendance.get(program, {}), homework.get(program, {}), assessments.get(program, {}),
-            paid.get(program, {}), arm_schemes.get(program, {}), arms.get(program, {}), fund.get(program, {}),
-            tuple(changes.get(program, ())),
-        )
-        for program in ids if program in settings
-    ]
+    return assessments, paid, fund, arm_schemes, arms
 
 
 def _rule_changes(tx: Tx, where: str, ids: list[str]) -> dict[str, list[RuleChange]]:

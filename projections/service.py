@@ -67,9 +67,10 @@ class Projections:
     def _stored_position(self) -> int:
         return min(p for _, p in self.db.query("SELECT view, position FROM projection_positions"))
 
-    def catch_up(self) -> int:
-        """Process everything committed so far; returns the position reached."""
-        return self._catch_up_to(self.head())
+    def catch_up(self, upto: int | None = None) -> int:
+        """Process everything committed so far (or up to `upto`, a head already read); returns
+        the position reached."""
+        return self._catch_up_to(self.head() if upto is None else upto)
 
     def _catch_up_to(self, target: int) -> int:
         """Catch up to `target`, or to just before a break in the log's seals: the views then
