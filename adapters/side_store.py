@@ -205,13 +205,14 @@ class SideStore:
         if self.is_postgres:
             from psycopg import OperationalError
 
-            try:
-                with self._pool.connection() as conn:
-                    return Tx(conn.cursor(), True).query(sql, params)
-            except OperationalError:  # dropped while it rested unchecked: a read can be run again
-                self._pool.check()
-                with self._pool.connection() as conn:
-                    return Tx(conn.cursor(), True).query(sql, params)
+            for attempt in (1, 2):
+                try:
+                    with self._pool.connection() as conn:
+                        return Tx(conn.cursor(), True).query(sql, params)
+                except OperationalError:  # dropped while it rested unchecked: a read can be run again
+                    if attempt == 2:
+                        raise
+                    self._pool.check()
         with self.reading() as tx:
             return tx.query(sql, params)
 
